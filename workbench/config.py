@@ -1,0 +1,67 @@
+"""Where things live: the knowledge-base file, the real reference data, the shipped defaults.
+
+Resolution order for the knowledge base: explicit ``--db`` > env ``WORKBENCH_DB`` >
+``<project root>/data/workbench.duckdb``.  Real public test data: env ``WORKBENCH_REAL_DATA`` >
+``<project root>/../shared/data/real``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULTS_DIR = PACKAGE_DIR / "defaults"
+
+
+def project_root() -> Path:
+    """The checkout that holds ``pyproject.toml`` (editable install), else the current directory."""
+    env = os.environ.get("WORKBENCH_HOME")
+    if env:
+        return Path(env).resolve()
+    candidate = PACKAGE_DIR.parent
+    if (candidate / "pyproject.toml").exists():
+        return candidate
+    return Path.cwd()
+
+
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The knowledge-base file: explicit > $WORKBENCH_DB > <project root>/data/workbench.duckdb."""
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    env = os.environ.get("WORKBENCH_DB")
+    if env:
+        return Path(env).expanduser().resolve()
+    return project_root() / "data" / "workbench.duckdb"
+
+
+def real_data_dir() -> Path:
+    """Folder of real public files (Eurostat TSV, code lists, cohesion data) used by tests/benchmarks."""
+    env = os.environ.get("WORKBENCH_REAL_DATA")
+    if env:
+        return Path(env).expanduser().resolve()
+    return (project_root().parent / "shared" / "data" / "real").resolve()
+
+
+def reports_dir() -> Path:
+    """Root of generated reports (``reports/`` in the project)."""
+    env = os.environ.get("WORKBENCH_REPORTS")
+    return Path(env).resolve() if env else project_root() / "reports"
+
+
+@cache
+def _load_yaml(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+def load_defaults(name: str) -> dict[str, Any]:
+    """Load ``workbench/defaults/<name>.yml`` (thresholds, vocabularies; editable data, not code)."""
+    path = DEFAULTS_DIR / f"{name}.yml"
+    if not path.exists():
+        raise FileNotFoundError(f"no defaults file {path}")
+    return dict(_load_yaml(str(path)))

@@ -1,0 +1,248 @@
+"""The knowledge-base access policy: the one place that decides how processes share the DuckDB file.
+
+DuckDB lets exactly one process open a file read-write, and while it does, read-only opens from other
+processes fail as well (a writer also fails while any reader holds the file).  The lab has many
+processes at once (analysts' notebooks, Voila kernels, scheduled papermill runs, imports), so:
+
+1. **Nobody keeps a connection open.**  Readers call :func:`query` (open read-only, run, close) or use
+   ``with reader() as con:`` for a handful of queries.  An open notebook therefore never locks out an
+   import or a scheduled batch.
+2. **Readers retry** for a bounded time (default 10 s) while a writer holds the file, then raise
+   :class:`~workbench.errors.KBBusyError` naming the holder.
+3. **Writers serialise on an inter-process lock file** ``<db>.lock`` (``flock``), with a bounded wait
+   (default 30 s) and the holder's PID, command and purpose written into the lock file so that the
+   error says who holds it.  Once they hold the lock they open the file read-write (retrying while
+   readers finish their short queries), apply pending migrations, and run the whole block as **one
+   transaction**: any exception rolls everything back, so a failed import leaves the knowledge base
+   exactly as it was.
+4. **Inside a writer block**, :func:`query` and :func:`reader` in the same process reuse the writer's
+   connection (DuckDB refuses mixing read-only and read-write connections in one process).
+5. **Dashboards never write from a participant's kernel into DuckDB directly**: they append to the
+   capture inbox (:mod:`workbench.capture`), which many processes can write at once, and the inbox is
+   merged into the knowledge base whenever the writer lock is free.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from workbench.config import db_path
+from workbench.errors import KBBusyError, WorkbenchError
+
+READ_TIMEOUT_S = 10.0
+WRITE_TIMEOUT_S = 30.0
+
+_state = threading.local()
+_schema_checked: set[str] = set()
+_schema_lock = threading.Lock()
+
+
+class KBMissingError(WorkbenchError):
+    """The knowledge-base file does not exist yet."""
+
+
+def _active_writers() -> dict[str, duckdb.DuckDBPyConnection]:
+    if not hasattr(_state, "writers"):
+        _state.writers = {}
+    return _state.writers
+
+
+def _describe_pid(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        cmd = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
+        return f"PID {pid}: {cmd[:160]}"
+    except OSError:
+        return f"PID {pid}"
+
+
+def _holder_from_error(exc: Exception, path: Path) -> str:
+    match = re.search(r"PID (\d+)", str(exc))
+    if match:
+        return _describe_pid(int(match.group(1)))
+    return _holder_from_lockfile(path) or "another process"
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def _holder_from_lockfile(path: Path) -> str | None:
+    try:
+        info = json.loads(_lock_path(path).read_text() or "{}")
+    except (OSError, ValueError):
+        return None
+    if not info:
+        return None
+    return (
+        f"PID {info.get('pid')} ({info.get('purpose', '?')}, since {info.get('since', '?')}): "
+        f"{info.get('command', '')[:120]}"
+    )
+
+
+def _is_lock_conflict(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+def _connect(path: Path, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + timeout
+    delay = 0.01
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_conflict(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise KBBusyError(
+                    f"knowledge base is busy (held by {_holder_from_error(exc, path)}); "
+                    f"waited {timeout:.0f} s for {path}"
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
+def _ensure_current_schema(path: Path) -> None:
+    """Upgrade an older file once per process before reading it (readers cannot migrate)."""
+    key = str(path)
+    if key in _schema_checked:
+        return
+    from workbench.kb import migrate
+
+    with _schema_lock:
+        con = _connect(path, read_only=True, timeout=READ_TIMEOUT_S)
+        try:
+            todo = migrate.pending(con)
+        finally:
+            con.close()
+        if todo:
+            with writer(path, purpose="schema upgrade"):
+                pass
+        _schema_checked.add(key)
+
+
+@contextlib.contextmanager
+def reader(
+    db: str | os.PathLike[str] | None = None, timeout: float = READ_TIMEOUT_S
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection (reuses this thread's writer connection if one is open)."""
+    path = db_path(db)
+    active = _active_writers().get(str(path))
+    if active is not None:
+        yield active
+        return
+    if not path.exists():
+        raise KBMissingError(
+            f"knowledge base {path} does not exist: run `workbench demo` or `workbench import FILE`"
+        )
+    _ensure_current_schema(path)
+    con = _connect(path, read_only=True, timeout=timeout)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def query(
+    sql: str,
+    params: list[Any] | dict[str, Any] | None = None,
+    *,
+    db: str | os.PathLike[str] | None = None,
+    timeout: float = READ_TIMEOUT_S,
+) -> pd.DataFrame:
+    """Run one read query and return a DataFrame; the connection is closed before returning."""
+    with reader(db, timeout=timeout) as con:
+        return con.execute(sql, params).df() if params is not None else con.execute(sql).df()
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, purpose: str, timeout: float) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_file = _lock_path(path)
+    fh = open(lock_file, "a+")  # noqa: SIM115 - closed in finally
+    try:
+        deadline = time.monotonic() + timeout
+        delay = 0.02
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = _holder_from_lockfile(path) or "another process"
+                    raise KBBusyError(
+                        f"knowledge base is busy (held by {holder}); waited {timeout:.0f} s for {path}"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.25)
+        info = {
+            "pid": os.getpid(),
+            "purpose": purpose,
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+            "command": _describe_pid(os.getpid()),
+        }
+        fh.seek(0)
+        fh.truncate()
+        fh.write(json.dumps(info))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fh.flush()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    finally:
+        fh.close()
+
+
+@contextlib.contextmanager
+def writer(
+    db: str | os.PathLike[str] | None = None,
+    *,
+    purpose: str = "write",
+    timeout: float = WRITE_TIMEOUT_S,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Exclusive write access as one transaction; rolls back on any exception.
+
+    Re-entrant within a thread: a nested ``writer()`` on the same file joins the outer transaction.
+    """
+    path = db_path(db)
+    key = str(path)
+    writers = _active_writers()
+    if key in writers:
+        yield writers[key]
+        return
+    from workbench.kb import migrate
+
+    with _file_lock(path, purpose, timeout):
+        con = _connect(path, read_only=False, timeout=timeout)
+        writers[key] = con
+        try:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                migrate.apply(con)
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            else:
+                con.execute("COMMIT")
+        finally:
+            writers.pop(key, None)
+            con.close()
+    _schema_checked.add(key)

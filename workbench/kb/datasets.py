@@ -1,0 +1,115 @@
+"""Datasets and their provenance: every imported or generated table row points to a dataset."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+import duckdb
+
+from workbench.errors import ValidationError
+
+_IDENT = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+RESERVED_COLUMNS = {"dataset_id", "region", "period", "value", "flag"}
+
+
+def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def already_imported(con: duckdb.DuckDBPyConnection, dataset_id: str, sha256: str) -> bool:
+    """True when this dataset id was imported from a file with this exact sha256."""
+    row = con.execute("SELECT sha256 FROM datasets WHERE dataset_id = ?", [dataset_id]).fetchone()
+    return bool(row and row[0] == sha256)
+
+
+def dimension_column(name: str) -> str:
+    """Normalise a source dimension name into an observations column name (validated identifier)."""
+    col = re.sub(r"[^a-z0-9_]", "_", name.strip().lower())
+    if col in RESERVED_COLUMNS:
+        col = f"dim_{col}"
+    if not _IDENT.match(col):
+        raise ValidationError(f"dimension name {name!r} cannot be used as a column")
+    return col
+
+
+def observation_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Current columns of ``observations``."""
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'observations' ORDER BY ordinal_position"
+        ).fetchall()
+    ]
+
+
+def ensure_dimension_columns(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> list[str]:
+    """Add a VARCHAR column to ``observations`` for each dimension not there yet; return column names."""
+    existing = set(observation_columns(con))
+    cols = []
+    for name in names:
+        col = dimension_column(name)
+        if col not in existing:
+            con.execute(f'ALTER TABLE observations ADD COLUMN "{col}" VARCHAR')
+            existing.add(col)
+        cols.append(col)
+    return cols
+
+
+def delete_dataset_rows(
+    con: duckdb.DuckDBPyConnection, dataset_id: str, tables: Sequence[str] = ("observations",)
+) -> None:
+    """Remove the rows a dataset contributed (before a new version replaces it)."""
+    for table in tables:
+        if not _IDENT.match(table):
+            raise ValidationError(f"bad table name {table!r}")
+        con.execute(f"DELETE FROM {table} WHERE dataset_id = ?", [dataset_id])
+
+
+def replace_dataset(
+    con: duckdb.DuckDBPyConnection,
+    dataset_id: str,
+    *,
+    source: str,
+    kind: str,
+    file_name: str | None,
+    sha256: str | None,
+    rows: int,
+    importer: str,
+    importer_version: str,
+    synthetic: bool = False,
+    title: str | None = None,
+    dimensions: Sequence[str] = (),
+    notes: str | None = None,
+) -> None:
+    """Insert or replace the ``datasets`` row describing where a dataset came from."""
+    con.execute("DELETE FROM datasets WHERE dataset_id = ?", [dataset_id])
+    con.execute(
+        "INSERT INTO datasets (dataset_id, source, kind, file_name, sha256, imported_at, rows,"
+        " importer, importer_version, synthetic, title, dimensions, notes)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            dataset_id,
+            source,
+            kind,
+            file_name,
+            sha256,
+            datetime.now(UTC).replace(tzinfo=None),
+            rows,
+            importer,
+            importer_version,
+            synthetic,
+            title,
+            list(dimensions),
+            notes,
+        ],
+    )

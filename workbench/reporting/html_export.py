@@ -1,0 +1,85 @@
+"""Executed notebook -> HTML report without code cells, charts drawn offline.
+
+plotly.js (4.8 MB) is written **once per folder** as ``plotly.min.js`` and referenced by every report
+in that folder (custom nbconvert template ``templates/workbench_report``).  The template also drops
+the require.js / MathJax / Mermaid / widget CDN references of nbconvert's ``lab`` template, so a
+report neither needs nor tries the internet.  A report with five charts is a few hundred KB.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from workbench.reporting.fast_imports import skip_rfc3987_grammar
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATE_NAME = "workbench_report"
+PLOTLY_JS_NAME = "plotly.min.js"
+
+
+@cache
+def _exporter() -> Any:
+    skip_rfc3987_grammar()
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+
+
+@cache
+def _plotly_js() -> bytes:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs().encode("utf-8")
+
+
+def write_plotly_js(folder: str | os.PathLike[str]) -> Path:
+    """Write ``plotly.min.js`` into ``folder`` unless an identical copy is already there."""
+    target = Path(folder) / PLOTLY_JS_NAME
+    payload = _plotly_js()
+    if target.exists() and target.stat().st_size == len(payload):
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(payload)
+    tmp.replace(target)
+    return target
+
+
+def export_html(
+    notebook: Any,
+    html_path: str | os.PathLike[str],
+    *,
+    title: str | None = None,
+    plotly_js_src: str = PLOTLY_JS_NAME,
+) -> Path:
+    """Convert an executed notebook (path or ``NotebookNode``) to an HTML report without code cells.
+
+    ``plotly_js_src`` is the (relative) URL of plotly.js as seen from the HTML file; write the file
+    itself with :func:`write_plotly_js`.
+    """
+    skip_rfc3987_grammar()
+    import nbformat
+
+    nb = (
+        nbformat.read(str(notebook), as_version=4)
+        if isinstance(notebook, str | os.PathLike)
+        else notebook
+    )
+    html_path = Path(html_path)
+    name = title or html_path.stem
+    body, _ = _exporter().from_notebook_node(
+        nb, resources={"metadata": {"name": name}, "plotly_js_src": plotly_js_src}
+    )
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(body, encoding="utf-8")
+    return html_path
