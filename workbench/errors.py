@@ -67,7 +67,9 @@ class ImportFailed(WorkbenchError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[Problem], total: int | None = None, *, file: str = "") -> None:
+    def __init__(
+        self, problems: list[Problem], total: int | None = None, *, file: str = ""
+    ) -> None:
         self.problems = list(problems)
         self.total = total if total is not None else len(self.problems)
         self.file = file or (self.problems[0].file if self.problems else "")

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from workbench.errors import WorkbenchError
 
@@ -35,7 +36,9 @@ COMMAND_MODULES = ["kb", "importing", "demo", "fetch", "run", "serve", "foresigh
 def _global(
     db: Annotated[
         Path | None,
-        typer.Option("--db", help="Knowledge-base file (default data/workbench.duckdb, env WORKBENCH_DB)."),
+        typer.Option(
+            "--db", help="Knowledge-base file (default data/workbench.duckdb, env WORKBENCH_DB)."
+        ),
     ] = None,
 ) -> None:
     """Global options."""
@@ -59,7 +62,9 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except WorkbenchError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -80,7 +80,9 @@ def indicator_achievement(
     return out
 
 
-def level_achievement(achievement: pd.DataFrame, *, levels: list[str] | None = None) -> pd.DataFrame:
+def level_achievement(
+    achievement: pd.DataFrame, *, levels: list[str] | None = None
+) -> pd.DataFrame:
     """Per logic-model level: indicators, with data, achieved, mean achievement (capped, see yml).
 
     Mean of ``min(achievement, cap)`` over indicators with a defined achievement, so one

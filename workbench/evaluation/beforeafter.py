@@ -1,8 +1,8 @@
 """Before/after change with bootstrap confidence intervals (``scipy.stats.bootstrap``).
 
-Change = mean(after) - mean(before); with matched peers, the change of the pilot regions minus the
-change of the peers, ``(mean A_t - mean B_t) - (mean A_p - mean B_p)``.  Confidence intervals resample
-each period group independently (Efron & Tibshirani 1993, *An Introduction to the Bootstrap*, ch. 14;
+Change = mean(after) - mean(before); with matched peers, the mean change of the pilot regions minus
+the mean change of the peer regions.  Confidence intervals resample each group of observations
+independently (Efron & Tibshirani 1993, *An Introduction to the Bootstrap*, ch. 14;
 BCa by default, configured in ``evaluation.yml``).  This is descriptive: without a credible
 counterfactual it is not a causal effect.
 """
@@ -20,8 +20,13 @@ from workbench.evaluation.settings import evaluation_defaults
 
 
 def _bootstrap_ci(
-    samples: tuple[np.ndarray, ...], statistic, *, confidence_level: float, n_resamples: int,
-    method: str, seed: int,
+    samples: tuple[np.ndarray, ...],
+    statistic,
+    *,
+    confidence_level: float,
+    n_resamples: int,
+    method: str,
+    seed: int,
 ) -> tuple[float, float, str]:
     """CI of ``statistic(*samples)``; degenerate data (no spread) gives a zero-width interval."""
     point = float(statistic(*samples))
@@ -42,8 +47,14 @@ def _bootstrap_ci(
     low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
     if np.isnan(low) or np.isnan(high):
         res = stats.bootstrap(
-            samples, statistic, n_resamples=n_resamples, confidence_level=confidence_level,
-            method="percentile", vectorized=True, paired=False, rng=np.random.default_rng(seed),
+            samples,
+            statistic,
+            n_resamples=n_resamples,
+            confidence_level=confidence_level,
+            method="percentile",
+            vectorized=True,
+            paired=False,
+            rng=np.random.default_rng(seed),
         )
         return (
             float(res.confidence_interval.low),
@@ -64,12 +75,6 @@ def _split(series: pd.DataFrame, start: object, period: str, value: str) -> tupl
 
 def _diff_means(before, after, axis=-1):
     return np.mean(after, axis=axis) - np.mean(before, axis=axis)
-
-
-def _diff_in_changes(tb, ta, pb, pa, axis=-1):
-    return (np.mean(ta, axis=axis) - np.mean(tb, axis=axis)) - (
-        np.mean(pa, axis=axis) - np.mean(pb, axis=axis)
-    )
 
 
 def before_after(
@@ -101,8 +106,12 @@ def before_after(
                 f"before and 2 from {pd.Timestamp(start).date()}, got {before.size} and {after.size}"
             )
         low, high, note = _bootstrap_ci(
-            (before, after), _diff_means, confidence_level=level, n_resamples=resamples,
-            method=str(cfg["method"]), seed=int(cfg["seed"]),
+            (before, after),
+            _diff_means,
+            confidence_level=level,
+            n_resamples=resamples,
+            method=str(cfg["method"]),
+            seed=int(cfg["seed"]),
         )
         mb, ma = float(before.mean()), float(after.mean())
         row = {
@@ -129,38 +138,71 @@ def before_after(
 def before_after_vs_peers(
     panel: pd.DataFrame,
     *,
-    start: object,
+    start: object | None = None,
+    unit: str = "region",
     treated: str = "treated",
     period: str = "period",
     value: str = "value",
     confidence_level: float | None = None,
     n_resamples: int | None = None,
 ) -> pd.DataFrame:
-    """Change in treated regions minus change in matched peer regions, with a bootstrap CI.
+    """Mean change of the pilot regions minus mean change of the matched peer regions, with a CI.
 
-    One row: change_treated, change_peers, difference, ci_low, ci_high.  Each of the four
-    (treated/peers x before/after) groups of observations is resampled independently.
+    Each region's change is ``mean(after) - mean(before)`` split at its own ``start`` (column, if the
+    panel has one) or at ``start``; peers are split at ``start`` (default: the earliest pilot start).
+    The bootstrap resamples months within each region and side (stratified), so the interval shows
+    month-to-month noise only: with two or three pilot regions nothing can be said about
+    between-region variation, which is why this is descriptive, not a causal estimate.
     """
-    require_columns(panel, [treated, period, value], "before/after vs peers panel")
+    require_columns(panel, [unit, treated, period, value], "before/after vs peers panel")
     cfg = evaluation_defaults()["bootstrap"]
     level = confidence_level or float(cfg["confidence_level"])
     resamples = n_resamples or int(cfg["n_resamples"])
-    is_t = panel[treated].astype(bool)
-    tb, ta = _split(panel[is_t], start, period, value)
-    pb, pa = _split(panel[~is_t], start, period, value)
-    sizes = {"treated before": tb.size, "treated after": ta.size, "peers before": pb.size,
-             "peers after": pa.size}
-    small = {k: n for k, n in sizes.items() if n < 2}
-    if small:
-        raise EvaluationInputError(
-            "before/after vs peers: need at least 2 values in each group, got "
-            + ", ".join(f"{k}: {n}" for k, n in small.items())
-        )
+    df = panel.copy()
+    df[treated] = df[treated].astype(bool)
+    has_start = "start" in df.columns
+    if start is None:
+        if not has_start or df.loc[df[treated], "start"].isna().all():
+            raise EvaluationInputError("before/after vs peers: give start= or a 'start' column")
+        start = pd.to_datetime(df.loc[df[treated], "start"]).min()
+    samples: list[np.ndarray] = []
+    kinds: list[bool] = []
+    for region, part in df.groupby(unit, sort=True):
+        is_t = bool(part[treated].iloc[0])
+        own = part["start"].dropna() if has_start and is_t else pd.Series(dtype=object)
+        before, after = _split(part, own.iloc[0] if len(own) else start, period, value)
+        if before.size < 2 or after.size < 2:
+            raise EvaluationInputError(
+                f"before/after vs peers: region {region!r} needs at least 2 values before and "
+                f"2 after its start, got {before.size} and {after.size}"
+            )
+        samples += [before, after]
+        kinds.append(is_t)
+    flags = np.array(kinds)
+    if not flags.any() or flags.all():
+        raise EvaluationInputError("before/after vs peers: need pilot regions and peer regions")
+
+    def statistic(*arrays, axis=-1):
+        changes = [
+            np.mean(arrays[2 * k + 1], axis=axis) - np.mean(arrays[2 * k], axis=axis)
+            for k in range(len(arrays) // 2)
+        ]
+        t = [c for c, f in zip(changes, flags, strict=True) if f]
+        p = [c for c, f in zip(changes, flags, strict=True) if not f]
+        return np.mean(t, axis=0) - np.mean(p, axis=0)
+
     low, high, note = _bootstrap_ci(
-        (tb, ta, pb, pa), _diff_in_changes, confidence_level=level, n_resamples=resamples,
-        method=str(cfg["method"]), seed=int(cfg["seed"]),
+        tuple(samples),
+        statistic,
+        confidence_level=level,
+        n_resamples=resamples,
+        method=str(cfg["method"]),
+        seed=int(cfg["seed"]),
     )
-    ct, cp = float(ta.mean() - tb.mean()), float(pa.mean() - pb.mean())
+    changes = np.array(
+        [samples[2 * k + 1].mean() - samples[2 * k].mean() for k in range(len(flags))]
+    )
+    ct, cp = float(changes[flags].mean()), float(changes[~flags].mean())
     return pd.DataFrame(
         [
             {
@@ -170,9 +212,9 @@ def before_after_vs_peers(
                 "ci_low": low,
                 "ci_high": high,
                 "confidence_level": level,
-                "n_treated_obs": tb.size + ta.size,
-                "n_peer_obs": pb.size + pa.size,
-                "method": f"bootstrap ({cfg['method']}, {resamples} resamples)",
+                "n_treated_regions": int(flags.sum()),
+                "n_peer_regions": int((~flags).sum()),
+                "method": f"bootstrap within regions ({cfg['method']}, {resamples} resamples)",
                 "note": note,
             }
         ]

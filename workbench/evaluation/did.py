@@ -107,8 +107,15 @@ def _fit(formula: str, df: pd.DataFrame):
 
 
 def _row(method: str, est: float, se: float, p: float, low: float, high: float, **extra: Any):
-    return {"method": method, "estimate": est, "se": se, "p_value": p, "ci_low": low,
-            "ci_high": high, **extra}
+    return {
+        "method": method,
+        "estimate": est,
+        "se": se,
+        "p_value": p,
+        "ci_low": low,
+        "ci_high": high,
+        **extra,
+    }
 
 
 def did_twfe(panel: pd.DataFrame, *, alpha: float | None = None) -> pd.DataFrame:
@@ -135,15 +142,22 @@ def did_twfe(panel: pd.DataFrame, *, alpha: float | None = None) -> pd.DataFrame
         [
             _row(
                 "difference-in-differences (two-way fixed effects, SE clustered by region)",
-                float(res.params["D"]), float(res.bse["D"]), float(res.pvalues["D"]),
-                float(low), float(high), n_obs=int(res.nobs),
-                n_clusters=design["n_clusters"], confidence_level=1 - alpha,
+                float(res.params["D"]),
+                float(res.bse["D"]),
+                float(res.pvalues["D"]),
+                float(low),
+                float(high),
+                n_obs=int(res.nobs),
+                n_clusters=design["n_clusters"],
+                confidence_level=1 - alpha,
             )
         ]
     )
 
 
-def did_group_time(panel: pd.DataFrame, *, alpha: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def did_group_time(
+    panel: pd.DataFrame, *, alpha: float | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Staggered-robust DiD: (group-time ATT(g, t) table, one-row overall ATT).
 
     Saturated regression ``y = a_i + l_t + sum_{g, e != -1} d_{g,e} 1[G_i = g, t - g = e]`` with
@@ -204,9 +218,13 @@ def did_group_time(panel: pd.DataFrame, *, alpha: float | None = None) -> tuple[
             _row(
                 "group-time DiD (Sun & Abraham / Callaway & Sant'Anna, never-treated controls, "
                 "SE clustered by region)",
-                float(np.asarray(tt.effect).ravel()[0]), float(np.asarray(tt.sd).ravel()[0]),
-                float(np.asarray(tt.pvalue).ravel()[0]), float(low), float(high),
-                n_obs=int(res.nobs), n_clusters=int(df["region"].nunique()),
+                float(np.asarray(tt.effect).ravel()[0]),
+                float(np.asarray(tt.sd).ravel()[0]),
+                float(np.asarray(tt.pvalue).ravel()[0]),
+                float(low),
+                float(high),
+                n_obs=int(res.nobs),
+                n_clusters=int(df["region"].nunique()),
                 confidence_level=1 - alpha,
             )
         ]
@@ -235,9 +253,16 @@ def pretrend_check(panel: pd.DataFrame, *, alpha: float | None = None) -> pd.Dat
     base = {"n_pre_periods": first, "alpha": alpha}
     if first < need:
         return pd.DataFrame(
-            [{**base, "checkable": False, "slope_difference": np.nan, "se": np.nan,
-              "p_value": np.nan,
-              "verdict": f"not checkable: {first} pre-period(s), at least {need} needed"}]
+            [
+                {
+                    **base,
+                    "checkable": False,
+                    "slope_difference": np.nan,
+                    "se": np.nan,
+                    "p_value": np.nan,
+                    "verdict": f"not checkable: {first} pre-period(s), at least {need} needed",
+                }
+            ]
         )
     pre["trend_t"] = pre["t"] * pre["treated"].astype(float)
     res = _fit("value ~ trend_t + C(region) + C(period)", pre)
@@ -248,8 +273,16 @@ def pretrend_check(panel: pd.DataFrame, *, alpha: float | None = None) -> pd.Dat
         else f"no differential pre-trend detected (p = {p:.3f}); this does not prove parallel trends"
     )
     return pd.DataFrame(
-        [{**base, "checkable": True, "slope_difference": float(res.params["trend_t"]),
-          "se": float(res.bse["trend_t"]), "p_value": p, "verdict": verdict}]
+        [
+            {
+                **base,
+                "checkable": True,
+                "slope_difference": float(res.params["trend_t"]),
+                "se": float(res.bse["trend_t"]),
+                "p_value": p,
+                "verdict": verdict,
+            }
+        ]
     )
 
 
@@ -258,46 +291,60 @@ def comparison_regions(
     *,
     given: list[str] | None = None,
     n: int | None = None,
+    variables: pd.DataFrame | None = None,
     peer_finder: Any | None = None,
 ) -> pd.DataFrame:
-    """Comparison regions for the treated ones: the ``given`` list, else the peer finder.
+    """Comparison regions for the treated ones: the ``given`` list, else matched peers.
 
-    The peer finder is ``workbench.evidence.peers`` when that module exists (or ``peer_finder``, a
-    callable ``(region, n) -> DataFrame with a 'peer' or 'region' column``).  Treated regions are
-    never their own comparison.  Columns: region, source, matched_to.
+    Peers come from the peer-region finder :func:`workbench.evidence.peers.peer_regions` applied to
+    ``variables`` (region x structural variables), or from ``peer_finder``, a callable
+    ``(region, n) -> DataFrame`` with a ``region`` column, nearest first.  Treated regions are never
+    their own comparison; each treated region gets ``n`` (yml ``peers.n_matched``) distinct peers.
+    Columns: region, source, matched_to.
     """
     treated = set(treated_regions)
     if given:
         regions = [r for r in dict.fromkeys(given) if r not in treated]
         if not regions:
-            raise EvaluationInputError("comparison regions: the given list contains only treated regions")
+            raise EvaluationInputError(
+                "comparison regions: the given list contains only treated regions"
+            )
         return pd.DataFrame({"region": regions, "source": "given", "matched_to": None})
     n = n or int(evaluation_defaults()["peers"]["n_matched"])
-    finder = peer_finder or _find_peer_function()
+    finder = peer_finder
+    source = "peer finder"
+    if finder is None and variables is not None:
+        peers_module = _peers_module()
+        if peers_module is not None:
+            source = "workbench.evidence.peers"
+
+            def finder(region: str, k: int) -> pd.DataFrame:
+                return peers_module.peer_regions(variables, region, n=min(k, len(variables) - 1))
+
     if finder is None:
         raise EvaluationInputError(
-            "no comparison regions: give a list (comparison_regions=[...]) — the peer finder "
-            "workbench.evidence.peers is not available"
+            "no comparison regions: give a list (given=[...]) or structural variables for the "
+            "peer-region finder (variables=...)"
         )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for region in treated_regions:
-        peers = finder(region, n + len(treated))
-        col = "peer" if "peer" in peers.columns else "region"
-        for peer in peers[col]:
+        peers = finder(region, n + len(treated) + len(rows))  # room for skipped ones
+        for peer in peers["region"]:
             if peer in treated or any(r["region"] == peer for r in rows):
                 continue
-            rows.append({"region": peer, "source": "peer finder", "matched_to": region})
+            rows.append({"region": peer, "source": source, "matched_to": region})
             if sum(r["matched_to"] == region for r in rows) >= n:
                 break
     if not rows:
-        raise EvaluationInputError(f"the peer finder found no comparison regions for {treated_regions}")
+        raise EvaluationInputError(
+            f"the peer finder found no comparison regions for {treated_regions}"
+        )
     return pd.DataFrame(rows)
 
 
-def _find_peer_function() -> Any | None:
-    """``workbench.evidence.peers.find_peers`` if the evidence package provides it."""
+def _peers_module() -> Any | None:
+    """``workbench.evidence.peers`` if the evidence package provides it."""
     try:
-        module = importlib.import_module("workbench.evidence.peers")
+        return importlib.import_module("workbench.evidence.peers")
     except ImportError:
         return None
-    return getattr(module, "find_peers", None)

@@ -27,7 +27,9 @@ _CHECKS = (
 )
 
 
-def small_n_checks(design: dict[str, Any], thresholds: dict[str, Any] | None = None) -> pd.DataFrame:
+def small_n_checks(
+    design: dict[str, Any], thresholds: dict[str, Any] | None = None
+) -> pd.DataFrame:
     """One row per rule: what, value, minimum, passed, reason (empty when passed)."""
     limits = thresholds or evaluation_defaults()["small_n_guard"]
     rows = []
@@ -46,14 +48,18 @@ def small_n_checks(design: dict[str, Any], thresholds: dict[str, Any] | None = N
     return pd.DataFrame(rows)
 
 
-def credibility(design: dict[str, Any], thresholds: dict[str, Any] | None = None) -> tuple[bool, list[str]]:
+def credibility(
+    design: dict[str, Any], thresholds: dict[str, Any] | None = None
+) -> tuple[bool, list[str]]:
     """(credible, reasons): credible only if every small-n rule passes."""
     checks = small_n_checks(design, thresholds)
     reasons = [r for r in checks["reason"] if r]
     return not reasons, reasons
 
 
-def guarded_effect(panel: pd.DataFrame, *, thresholds: dict[str, Any] | None = None) -> pd.DataFrame:
+def guarded_effect(
+    panel: pd.DataFrame, *, thresholds: dict[str, Any] | None = None
+) -> pd.DataFrame:
     """DiD with the small-n guard, plus the before/after-vs-peers fallback.
 
     Rows (``approach``): ``difference-in-differences`` and ``before/after vs matched peers``.  Columns:
@@ -87,13 +93,18 @@ def guarded_effect(panel: pd.DataFrame, *, thresholds: dict[str, Any] | None = N
     except (StaggeredAdoptionError, EvaluationInputError) as exc:
         credible = False
         rows.append(
-            {"approach": "difference-in-differences", "method": "not estimated",
-             "estimate": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"),
-             "p_value": float("nan"), "credible": False,
-             "reason": "; ".join([*reasons, str(exc)])}
+            {
+                "approach": "difference-in-differences",
+                "method": "not estimated",
+                "estimate": float("nan"),
+                "ci_low": float("nan"),
+                "ci_high": float("nan"),
+                "p_value": float("nan"),
+                "credible": False,
+                "reason": "; ".join([*reasons, str(exc)]),
+            }
         )
-    start = min(design["cohorts"])
-    fallback = before_after_vs_peers(panel, start=start).iloc[0]
+    fallback = before_after_vs_peers(panel).iloc[0]
     rows.append(
         {
             "approach": "before/after vs matched peers",

@@ -36,13 +36,17 @@ def validate_responses(responses: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def likert_distribution(responses: pd.DataFrame, by: tuple[str, ...] = ("item", "wave")) -> pd.DataFrame:
+def likert_distribution(
+    responses: pd.DataFrame, by: tuple[str, ...] = ("item", "wave")
+) -> pd.DataFrame:
     """Counts and shares (%) per scale point, every point listed (zeros included)."""
     df = validate_responses(responses)
     scale = list(evaluation_defaults()["surveys"]["scale"])
     counts = (
-        df.groupby([*by, "score"]).size().unstack("score").reindex(columns=scale, fill_value=0)
-    ).fillna(0).astype(int)
+        (df.groupby([*by, "score"]).size().unstack("score").reindex(columns=scale, fill_value=0))
+        .fillna(0)
+        .astype(int)
+    )
     long = counts.stack().rename("count").reset_index()
     totals = long.groupby(list(by))["count"].transform("sum")
     long["share"] = long["count"] / totals * 100
@@ -67,7 +71,10 @@ def net_scores(responses: pd.DataFrame, by: tuple[str, ...] = ("item", "wave")) 
 
 
 def wave_change(
-    responses: pd.DataFrame, *, waves: tuple[object, object] | None = None, paired: bool | None = None
+    responses: pd.DataFrame,
+    *,
+    waves: tuple[object, object] | None = None,
+    paired: bool | None = None,
 ) -> pd.DataFrame:
     """Per item: net score in each wave, its change, and a test of the shift in answers.
 
@@ -91,7 +98,9 @@ def wave_change(
         a = part[part["wave"] == w1].set_index("respondent_id")["score"]
         b = part[part["wave"] == w2].set_index("respondent_id")["score"]
         if a.empty or b.empty:
-            raise EvaluationInputError(f"survey item {item!r}: no answers in one of the waves {waves}")
+            raise EvaluationInputError(
+                f"survey item {item!r}: no answers in one of the waves {waves}"
+            )
         is_paired = paired if paired is not None else set(a.index) == set(b.index)
         note = ""
         if is_paired:

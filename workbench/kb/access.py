@@ -34,13 +34,15 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from workbench.config import db_path
 from workbench.errors import KBBusyError, WorkbenchError
+
+if TYPE_CHECKING:  # pandas is imported lazily: `workbench kb info` must start fast
+    import pandas as pd
 
 READ_TIMEOUT_S = 10.0
 WRITE_TIMEOUT_S = 30.0
@@ -165,6 +167,8 @@ def query(
     timeout: float = READ_TIMEOUT_S,
 ) -> pd.DataFrame:
     """Run one read query and return a DataFrame; the connection is closed before returning."""
+    import pandas  # noqa: F401  (DuckDB's .df() needs it; imported lazily)
+
     with reader(db, timeout=timeout) as con:
         return con.execute(sql, params).df() if params is not None else con.execute(sql).df()
 

@@ -90,7 +90,7 @@ class Report:
         self.datasets: list[dict[str, Any]] = []
         self.outputs: list[dict[str, str]] = []
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
-        self._publish = publish or _publish_ipython
+        self._publish = publish if publish is not None else _publish_ipython
         self._banner_shown = False
 
     # ------------------------------------------------------------------ state

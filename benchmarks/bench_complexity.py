@@ -1,0 +1,107 @@
+"""Benchmark: complexity chain RCA -> proximity -> density -> ECI/PCI -> COI/COG for every year.
+
+Side by side in one process, on the same long input table (period, region, sector, value):
+- ``ecomplexity``: py-ecomplexity 0.5 (``ecomplexity(...)``, a loop over years; its optional
+  log-supermodularity check is switched off because we do not compute it);
+- ``workbench``:   ``workbench.evidence.complexity_panel`` (all years batched in numpy).
+Results are asserted equal (max |diff| <= 1e-9 on RCA, M, density, ECI, PCI, COI, COG).
+
+Run:  .venv/bin/python benchmarks/bench_complexity.py            (300 regions; 88/272/615 sectors; 1/5/15 years)
+      .venv/bin/python benchmarks/bench_complexity.py --quick    (small smoke run)
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+from ecomplexity import ecomplexity
+
+from workbench.evidence import complexity_panel
+
+COLS = {"time": "period", "loc": "region", "prod": "sector", "val": "value"}
+CHECKED = ("rca", "density", "eci", "pci", "coi", "cog")
+
+
+def synthetic_panel(regions: int, sectors: int, periods: int, seed: int = 1) -> pd.DataFrame:
+    """Employment with a nested region-capability / sector-complexity structure and lognormal noise."""
+    rng = np.random.default_rng(seed)
+    cap = rng.normal(size=regions)
+    req = rng.normal(size=sectors)
+    base = (
+        rng.lognormal(3, 1, regions)[:, None]
+        * rng.lognormal(2, 1, sectors)[None, :]
+        * np.exp(1.5 * np.clip(cap[:, None] - req[None, :], -3, 3))
+    )
+    cube = np.stack([base * rng.lognormal(0, 0.5, base.shape) for _ in range(periods)])
+    t, c, p = np.indices(cube.shape)
+    return pd.DataFrame(
+        {
+            "period": 2008 + t.ravel(),
+            "region": np.char.add("R", c.ravel().astype(str)),
+            "sector": np.char.add("S", p.ravel().astype(str)),
+            "value": cube.ravel(),
+        }
+    )
+
+
+def run_theirs(df: pd.DataFrame) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ecomplexity(df, COLS, check_logsupermodularity=False, verbose=False)
+
+
+def run_ours(df: pd.DataFrame):
+    return complexity_panel(df, "all")
+
+
+def max_difference(ours, theirs: pd.DataFrame) -> float:
+    cells = ours.cells.astype({"region": str, "sector": str})
+    m = theirs.merge(cells, on=["period", "region", "sector"], suffixes=("_ecx", ""))
+    m = m.merge(ours.regions.astype({"region": str}), on=["period", "region"], suffixes=("_ecx", ""))
+    m = m.merge(ours.sectors.astype({"sector": str}), on=["period", "sector"], suffixes=("_ecx", ""))
+    if len(m) != len(cells):
+        raise AssertionError(f"row mismatch: {len(m)} merged vs {len(cells)} cells")
+    diffs = [np.abs(m[f"{k}_ecx"].to_numpy(float) - m[k].to_numpy(float)).max() for k in CHECKED]
+    if (m["mcp"].to_numpy() != m["m"].to_numpy()).any():
+        raise AssertionError("presence matrices differ")
+    return float(max(diffs))
+
+
+def timed(fn, df: pd.DataFrame, repeat: int):
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn(df)
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small smoke run (30 regions, 20/40 sectors, 1/2 years)")
+    ap.add_argument("--regions", type=int, default=300)
+    ap.add_argument("--repeat", type=int, default=1, help="best of N runs for each implementation")
+    args = ap.parse_args()
+    if args.quick:
+        regions, grid = 30, [(20, 1), (40, 2)]
+    else:
+        regions = args.regions
+        grid = [(88, 15), (272, 15), (615, 1), (615, 5), (615, 15)]
+    print(f"complexity chain, {regions} regions; time in seconds (best of {args.repeat})")
+    print(f"{'sectors':>7} {'years':>5} {'ecomplexity':>12} {'workbench':>10} {'speed-up':>9} {'max|diff|':>10}")
+    for sectors, years in grid:
+        df = synthetic_panel(regions, sectors, years)
+        t_ours, ours = timed(run_ours, df, args.repeat)
+        t_theirs, theirs = timed(run_theirs, df, args.repeat)
+        diff = max_difference(ours, theirs)
+        if diff > 1e-9:
+            raise AssertionError(f"results differ by {diff} for {sectors} sectors x {years} years")
+        print(f"{sectors:>7} {years:>5} {t_theirs:>12.3f} {t_ours:>10.3f} {t_theirs / t_ours:>8.1f}x {diff:>10.1e}")
+
+
+if __name__ == "__main__":
+    main()

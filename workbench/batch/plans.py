@@ -1,0 +1,280 @@
+"""Run plans: which notebooks run with which parameter sets (YAML files kept beside the notebooks).
+
+A plan file::
+
+    name: demo                       # optional, defaults to the file name
+    description: Every parameterised notebook of the project
+    runs:
+      - notebook: ../s3_profile.ipynb          # relative to the plan file
+        parameters: {region: HR03}             # one run
+      - notebook: ../s3_profile.ipynb
+        expand: nuts2_regions_with_data        # one run per knowledge-base item (see expanders.yml)
+        as: region                             # parameter that receives the item (expander default)
+        limit: 4                               # optional: first N items only
+        parameters: {top_n: 10}                # fixed values added to every expanded run
+      - notebook: ../pilot_evaluation.ipynb
+        parameter_sets: [{pilot: P1}, {pilot: P2}]
+
+Every run's values are validated against the notebook's ``parameters`` cell when the plan is loaded,
+so a bad plan stops before any kernel starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workbench.batch.parameters import (
+    Parameter,
+    notebook_parameters,
+    resolved_values,
+    validate_values,
+)
+from workbench.errors import ValidationError
+
+EXPANDERS_FILE = Path(__file__).resolve().parent / "expanders.yml"
+ENTRY_KEYS = {"notebook", "name", "parameters", "parameter_sets", "expand", "as", "limit"}
+PLAN_KEYS = {"name", "description", "runs"}
+
+
+class PlanError(ValidationError):
+    """A run plan is malformed (file, entry and key named in the message)."""
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One notebook execution: a notebook and validated parameter values."""
+
+    run_id: str
+    notebook: Path
+    parameters: dict[str, Any]  # values injected by papermill (validated)
+    all_parameters: dict[str, Any]  # the same plus the notebook's defaults (for display)
+
+    def parameters_hash(self) -> str:
+        """sha256 of the canonical JSON of the full parameter values."""
+        text = json.dumps(self.all_parameters, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Plan:
+    """A loaded, expanded and validated plan."""
+
+    name: str
+    runs: list[PlannedRun]
+    path: Path | None = None
+    description: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def only(self, pattern: str | None) -> Plan:
+        """The plan restricted to runs whose id or notebook name matches ``pattern`` (glob or regex)."""
+        if not pattern:
+            return self
+        regex = _pattern(pattern)
+        kept = [r for r in self.runs if regex.search(r.run_id) or regex.search(r.notebook.stem)]
+        if not kept:
+            raise PlanError(
+                f"--only {pattern!r} matches no run of plan {self.name!r}; runs: "
+                + ", ".join(r.run_id for r in self.runs[:20])
+            )
+        return Plan(self.name, kept, self.path, self.description, list(self.notes))
+
+
+def _pattern(pattern: str) -> re.Pattern[str]:
+    if any(ch in pattern for ch in "*?[") and not pattern.startswith("^"):
+        import fnmatch
+
+        return re.compile(fnmatch.translate(pattern))
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise PlanError(f"--only {pattern!r} is neither a glob nor a valid regex: {exc}") from None
+
+
+# ----------------------------------------------------------------------------- expanders
+@cache
+def expanders() -> dict[str, dict[str, Any]]:
+    """The expander registry (``expanders.yml``): name -> {parameter, help, tables, sql}."""
+    with open(EXPANDERS_FILE, encoding="utf-8") as fh:
+        return dict(yaml.safe_load(fh))
+
+
+def _see_countries() -> list[str]:
+    from workbench.config import load_defaults
+
+    groups = load_defaults("evidence").get("country_groups", {})
+    if "SEE" not in groups:
+        raise PlanError("workbench/defaults/evidence.yml has no country_groups.SEE list")
+    return list(groups["SEE"])
+
+
+def expand(name: str, *, db: str | os.PathLike[str] | None = None) -> list[Any]:
+    """The values an expander yields from the knowledge base (one per run)."""
+    from workbench.config import db_path
+    from workbench.kb import query
+
+    registry = expanders()
+    if name not in registry:
+        raise PlanError(f"unknown expander {name!r}; known: {', '.join(sorted(registry))}")
+    spec = registry[name]
+    params: dict[str, Any] = {"see": _see_countries()} if "$see" in spec["sql"] else {}
+    tables = query(
+        "SELECT table_name FROM information_schema.tables WHERE list_contains(?, table_name)",
+        [list(spec.get("tables", []))],
+        db=db,
+    )
+    missing = set(spec.get("tables", [])) - set(tables["table_name"])
+    if missing:
+        raise PlanError(
+            f"expander {name!r} needs table(s) {', '.join(sorted(missing))}, which the knowledge "
+            f"base {db_path(db)} does not have (import or generate that data first)"
+        )
+    frame = query(spec["sql"], params or None, db=db)
+    return frame.iloc[:, 0].tolist()
+
+
+# ----------------------------------------------------------------------------- run ids
+def _slug(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    return re.sub(r"[^A-Za-z0-9.]+", "_", text).strip("_")[:40] or "empty"
+
+
+def run_id_for(prefix: str, parameters: dict[str, Any]) -> str:
+    """``<prefix>__<name>-<value>...`` from the given (non-default) parameters, file-name safe."""
+    if not parameters:
+        return prefix
+    parts = [f"{_slug(k)}-{_slug(v)}" for k, v in sorted(parameters.items())]
+    return (prefix + "__" + "__".join(parts))[:120]
+
+
+# ----------------------------------------------------------------------------- loading
+def _entry_sets(
+    entry: dict[str, Any], where: str, params: list[Parameter], db: Any, notes: list[str]
+) -> list[dict[str, Any]]:
+    fixed = entry.get("parameters") or {}
+    if not isinstance(fixed, dict):
+        raise PlanError(f"{where}: 'parameters' must be a mapping, got {fixed!r}")
+    if "expand" in entry and "parameter_sets" in entry:
+        raise PlanError(f"{where}: use either 'expand' or 'parameter_sets', not both")
+    if "expand" in entry:
+        name = entry["expand"]
+        registry = expanders()
+        if name not in registry:
+            raise PlanError(
+                f"{where}: unknown expander {name!r}; known: {', '.join(sorted(registry))}"
+            )
+        target = entry.get("as", registry[name]["parameter"])
+        if target not in {p.name for p in params}:
+            raise PlanError(
+                f"{where}: expander {name!r} fills parameter {target!r}, which the notebook does not "
+                f"declare (declared: {', '.join(p.name for p in params) or 'none'}); set 'as:'"
+            )
+        try:
+            values = expand(name, db=db)
+        except PlanError as exc:
+            raise PlanError(f"{where}: {exc}") from None
+        limit = entry.get("limit")
+        if limit is not None:
+            if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+                raise PlanError(f"{where}: 'limit' must be a positive integer, got {limit!r}")
+            values = values[:limit]
+        if not values:
+            notes.append(
+                f"{where}: expander {name!r} found nothing in the knowledge base - no runs"
+            )
+        return [{**fixed, target: v} for v in values]
+    if "parameter_sets" in entry:
+        sets = entry["parameter_sets"]
+        if not isinstance(sets, list) or not all(isinstance(s, dict) for s in sets):
+            raise PlanError(f"{where}: 'parameter_sets' must be a list of mappings")
+        return [{**fixed, **s} for s in sets]
+    return [dict(fixed)]
+
+
+def build_plan(
+    name: str,
+    entries: list[Any],
+    *,
+    base_dir: Path,
+    source: str,
+    description: str = "",
+    db: str | os.PathLike[str] | None = None,
+    from_text: bool = False,
+) -> Plan:
+    """Expand and validate plan entries (already parsed from YAML) into a :class:`Plan`."""
+    runs: list[PlannedRun] = []
+    notes: list[str] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(entries, start=1):
+        where = f"{source}, run entry {index}"
+        if not isinstance(entry, dict):
+            raise PlanError(f"{where}: expected a mapping with 'notebook:', got {entry!r}")
+        unknown = set(entry) - ENTRY_KEYS
+        if unknown:
+            raise PlanError(
+                f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(ENTRY_KEYS))}"
+            )
+        if not isinstance(entry.get("notebook"), str):
+            raise PlanError(f"{where}: 'notebook' (path of the .ipynb) is required")
+        notebook = (base_dir / entry["notebook"]).resolve()
+        if not notebook.exists():
+            raise PlanError(f"{where}: notebook {notebook} does not exist")
+        params = notebook_parameters(notebook)
+        prefix = _slug(entry.get("name") or notebook.stem)
+        for values in _entry_sets(entry, where, params, db, notes):
+            checked = validate_values(params, values, str(notebook), from_text=from_text)
+            run_id = run_id_for(prefix, checked)
+            seen[run_id] = seen.get(run_id, 0) + 1
+            if seen[run_id] > 1:
+                run_id = f"{run_id}_{seen[run_id]}"
+            runs.append(PlannedRun(run_id, notebook, checked, resolved_values(params, checked)))
+    return Plan(name=name, runs=runs, description=description, notes=notes)
+
+
+def load_plan(path: str | os.PathLike[str], *, db: str | os.PathLike[str] | None = None) -> Plan:
+    """Read, expand and validate a YAML run plan."""
+    path = Path(path).resolve()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlanError(f"run plan {path} does not exist") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", line {mark.line + 1}" if mark is not None else ""
+        raise PlanError(f"run plan {path}{line}: not valid YAML ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
+        raise PlanError(f"run plan {path}: expected a mapping with a 'runs:' list")
+    unknown = set(data) - PLAN_KEYS
+    if unknown:
+        raise PlanError(f"run plan {path}: unknown key(s) {', '.join(sorted(unknown))}")
+    name = _slug(str(data.get("name") or path.stem))
+    plan = build_plan(
+        name,
+        data["runs"],
+        base_dir=path.parent,
+        source=str(path),
+        description=str(data.get("description") or ""),
+        db=db,
+    )
+    plan.path = path
+    return plan
+
+
+def single_run_plan(notebook: str | os.PathLike[str], values: dict[str, str]) -> Plan:
+    """A one-run plan for ``workbench run NOTEBOOK -p name value ...`` (values given as text)."""
+    path = Path(notebook).resolve()
+    return build_plan(
+        _slug(path.stem),
+        [{"notebook": str(path), "parameters": values}],
+        base_dir=path.parent,
+        source="command line",
+        from_text=True,
+    )

@@ -1,0 +1,328 @@
+"""Barrier dashboard for working-group meetings (Voila): filter by dimension and region, see the
+dimensions x phases matrix as a heatmap, add or edit a barrier, download the data behind every view.
+
+Input is validated in the kernel (:func:`workbench.policy.barrier_input.validate_barrier`, clear
+messages) and appended to the capture inbox (:func:`workbench.capture.submit`, kind
+``policy.barrier``), which is durable before "Saved" is shown: a knowledge-base lock never loses an
+entry.  The dashboard then tries a short merge into DuckDB; entries still waiting (lock busy) are
+shown from the inbox, marked "pending".  The matrix is an HTML table heatmap (no JavaScript needed,
+works offline) and every table can be downloaded as CSV (``data:`` links, no server round trip).
+All text typed by people is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+import logging
+import os
+import uuid
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from workbench import capture
+from workbench.errors import KBBusyError, ValidationError, WorkbenchError
+from workbench.kb.access import KBMissingError
+from workbench.policy import barriers as B
+from workbench.policy import data
+from workbench.policy.capture_kinds import BARRIER_KIND
+from workbench.policy.settings import DIMENSION_LABELS, DIMENSIONS, phases, policy_defaults
+
+log = logging.getLogger(__name__)
+
+ALL = "(all)"
+FULL = w.Layout(width="100%", max_width="760px")
+CSS = """<style>
+.bd-matrix{border-collapse:collapse;font-size:90%}.bd-matrix td,.bd-matrix th{border:1px solid #bbb;
+padding:4px 6px;text-align:center}.bd-matrix th.bd-dim{text-align:left}
+.bd-ok{color:#1a7f37;font-weight:600}.bd-err{color:#b42318;font-weight:600}.bd-muted{color:#555}
+.bd-list{border-collapse:collapse;font-size:90%}.bd-list td,.bd-list th{border-bottom:1px solid #ddd;
+padding:3px 6px;text-align:left;vertical-align:top}
+</style>"""
+SEVERITY_COLOURS = ["#f7f7f7", "#fdd49e", "#fc8d59", "#d7301f"]
+
+
+def _h(text: Any) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def csv_link(df: pd.DataFrame, name: str, label: str) -> str:
+    """An ``<a download>`` link carrying ``df`` as CSV in a data URI."""
+    payload = base64.b64encode(df.to_csv(index=False).encode("utf-8")).decode("ascii")
+    return (
+        f'<a class="bd-download" download="{_h(name)}.csv" href="data:text/csv;base64,{payload}">'
+        f"&#8595; {_h(label)} (CSV, {len(df)} rows)</a>"
+    )
+
+
+def matrix_html(matrix: pd.DataFrame, dims: list[str]) -> str:
+    """The dimensions x phases matrix as an HTML heatmap table (colour = mean severity)."""
+    ph = list(phases())
+    m = matrix.set_index(["dimension", "phase"])
+    head = "".join(f"<th>{_h(phases()[p])}</th>" for p in ph)
+    rows = []
+    for d in dims:
+        cells = []
+        for p in ph:
+            c = m.loc[(d, p)]
+            n = int(c["n_barriers"])
+            sev = c["mean_severity"]
+            colour = (
+                SEVERITY_COLOURS[min(3, round(float(sev)))] if n and pd.notna(sev) else "#ffffff"
+            )
+            sev_txt = f"sev {float(sev):.1f}" if n and pd.notna(sev) else ""
+            cells.append(
+                f'<td class="bd-cell" data-dimension="{_h(d)}" data-phase="{_h(p)}" data-count="{n}"'
+                f' style="background:{colour}"><b>{n}</b><br><span class="bd-muted">{_h(sev_txt)}<br>'
+                f"{_h(c['evidence_status'])}</span></td>"
+            )
+        rows.append(f'<tr><th class="bd-dim">{_h(DIMENSION_LABELS[d])}</th>{"".join(cells)}</tr>')
+    return f'<table class="bd-matrix"><tr><th>dimension \\ phase</th>{head}</tr>{"".join(rows)}</table>'
+
+
+class BarrierDashboard:
+    """The barrier dashboard; ``.container`` is the widget to display."""
+
+    def __init__(
+        self, region: str = "", db: str | os.PathLike[str] | None = None, merge: bool = True
+    ) -> None:
+        self.db = db
+        self.merge_on_save = merge
+        self.session = uuid.uuid4().hex[:12]
+        self.editing: str | None = None
+        sev_labels = policy_defaults()["severity"]
+        # filters
+        self.f_region = w.Dropdown(description="Region", options=[ALL], value=ALL)
+        self.f_dimension = w.Dropdown(
+            description="Dimension",
+            options=[(ALL, ALL)] + [(DIMENSION_LABELS[d], d) for d in DIMENSIONS],
+            value=ALL,
+        )
+        self.f_region.add_class("bd-filter-region")
+        self.f_dimension.add_class("bd-filter-dimension")
+        refresh = w.Button(description="Refresh", icon="refresh")
+        refresh.add_class("bd-refresh")
+        refresh.on_click(lambda _b: self.refresh())
+        self.f_region.observe(lambda _c: self.refresh(), names="value")
+        self.f_dimension.observe(lambda _c: self.refresh(), names="value")
+        self.matrix_box = w.HTML()
+        self.matrix_box.add_class("bd-matrix-box")
+        self.list_box = w.HTML()
+        self.list_box.add_class("bd-list-box")
+        self.downloads = w.HTML()
+        self.downloads.add_class("bd-downloads")
+        # form
+        self.edit_choice = w.Dropdown(description="Edit", options=[("(new barrier)", "")], value="")
+        self.edit_choice.add_class("bd-edit")
+        self.edit_choice.observe(lambda c: self.load_for_edit(c["new"]), names="value")
+        self.i_region = w.Text(
+            description="Region", placeholder="NUTS code, e.g. HR03", value=region
+        )
+        self.i_barrier = w.Textarea(
+            description="Barrier", placeholder="what holds cluster policy back", layout=FULL
+        )
+        self.i_dims = {
+            d: w.Checkbox(description=DIMENSION_LABELS[d], value=False, indent=False)
+            for d in DIMENSIONS
+        }
+        self.i_phase = w.Dropdown(
+            description="Phase", options=[(v, k) for k, v in phases().items()]
+        )
+        self.i_severity = w.Dropdown(
+            description="Severity",
+            options=[(f"{k} - {v}", int(k)) for k, v in sev_labels.items()],
+            value=2,
+        )
+        self.i_evidence = w.Textarea(
+            description="Evidence",
+            placeholder="study, indicator, interview ... (empty = none yet)",
+            layout=FULL,
+        )
+        self.i_source = w.Text(description="Source", placeholder="who / which document")
+        self.i_author = w.Text(description="Author", placeholder="your name (optional)")
+        for name in ("region", "barrier", "phase", "severity", "evidence", "source", "author"):
+            getattr(self, f"i_{name}").add_class(f"bd-input-{name}")
+        for d, cb in self.i_dims.items():
+            cb.add_class(f"bd-dim-{d}")
+        self.save_button = w.Button(description="Save barrier", button_style="primary")
+        self.save_button.add_class("bd-save")
+        self.save_button.on_click(lambda _b: self.save())
+        self.status = w.HTML()
+        self.status.add_class("bd-status")
+        form = w.VBox(
+            [w.HTML("<h4>Add or edit a barrier</h4>"), self.edit_choice, self.i_region, self.i_barrier,
+             w.HTML("<b>Dimension(s)</b>"), w.VBox(list(self.i_dims.values())), self.i_phase, self.i_severity,
+             self.i_evidence, self.i_source, self.i_author, self.save_button, self.status],
+            layout=FULL,
+        )  # fmt: skip
+        self.container = w.VBox(
+            [w.HTML(CSS + "<h3>Barrier matrix</h3>"), w.HBox([self.f_region, self.f_dimension, refresh]),
+             self.matrix_box, self.downloads, self.list_box, form],
+            layout=w.Layout(width="100%"),
+        )  # fmt: skip
+        self.container.add_class("barrier-dashboard")
+        self.refresh()
+        if region and region in self.f_region.options:
+            self.f_region.value = region
+
+    # -- data ---------------------------------------------------------------------------------
+    def barriers(self) -> pd.DataFrame:
+        """Barriers in the knowledge base plus those still waiting in the capture inbox (``pending``)."""
+        try:
+            kb = data.load_barriers(db=self.db)
+        except (KBMissingError, KBBusyError) as exc:
+            log.warning("barrier dashboard: %s", exc)
+            kb = pd.DataFrame(columns=["barrier_id", "region", "barrier", "dimensions", "phase", "severity",
+                                       "evidence", "source", "author"])  # fmt: skip
+        kb = kb.assign(pending=False)
+        waiting = []
+        for row in capture.pending(BARRIER_KIND, db=self.db):
+            try:
+                waiting.append({**B.validate_barrier(dict(row.payload)), "pending": True})
+            except ValidationError:
+                continue
+        if waiting:
+            pend = pd.DataFrame(waiting).drop_duplicates("barrier_id", keep="last")
+            kb = pd.concat(
+                [kb[~kb["barrier_id"].isin(pend["barrier_id"])], pend], ignore_index=True
+            )
+        return kb
+
+    def _regions(self, bars: pd.DataFrame) -> list[str]:
+        regions = set(bars["region"].dropna())
+        with contextlib.suppress(WorkbenchError):
+            regions |= set(data.known_regions(db=self.db)["region"])
+        return sorted(regions)
+
+    # -- views --------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read barriers and redraw the matrix, list and downloads for the current filters."""
+        bars = self.barriers()
+        self._all = bars
+        options = [ALL, *self._regions(bars)]
+        if list(self.f_region.options) != options:
+            current = self.f_region.value
+            self.f_region.options = options
+            self.f_region.value = current if current in options else ALL
+        region, dim = self.f_region.value, self.f_dimension.value
+        view = bars if region == ALL else bars[bars["region"] == region]
+        if dim != ALL:
+            view = view[view["dimensions"].map(lambda ds: dim in list(ds))]
+        dims = list(DIMENSIONS) if dim == ALL else [dim]
+        matrix = B.barrier_matrix(view)
+        matrix = matrix[matrix["dimension"].isin(dims)].reset_index(drop=True)
+        self.matrix = matrix
+        self.view = view
+        where = "all regions" if region == ALL else region
+        self.matrix_box.value = (
+            f"<p class='bd-muted'>{len(view)} barrier(s), {_h(where)}; colour = mean severity 0-3; "
+            "'no entries' and 'no evidence' cells are findings too.</p>" + matrix_html(matrix, dims)
+        )
+        listed = view.assign(dimensions=view["dimensions"].map(lambda d: ", ".join(d)))
+        cols = [
+            "barrier_id",
+            "region",
+            "barrier",
+            "dimensions",
+            "phase",
+            "severity",
+            "evidence",
+            "source",
+            "pending",
+        ]
+        listed = listed.reindex(columns=cols)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{_h(r[c])}</td>" for c in cols) + "</tr>"
+            for r in listed.to_dict("records")
+        )
+        head = "".join(f"<th>{_h(c)}</th>" for c in cols)
+        self.list_box.value = (
+            f'<table class="bd-list"><tr>{head}</tr>{body}</table>'
+            if len(listed)
+            else ("<p class='bd-muted'>No barrier recorded for this selection.</p>")
+        )
+        self.downloads.value = (
+            csv_link(matrix, "barrier_matrix", "matrix data")
+            + " &nbsp; "
+            + csv_link(listed, "barriers", "barrier list")
+        )
+        ids = [("(new barrier)", "")] + [
+            (f"{r['region']}: {str(r['barrier'])[:50]} [{r['barrier_id']}]", r["barrier_id"])
+            for r in bars.sort_values(["region", "barrier_id"]).to_dict("records")
+        ]
+        current = self.edit_choice.value
+        self.edit_choice.options = ids
+        self.edit_choice.value = current if current in dict(ids).values() else ""
+
+    # -- form ---------------------------------------------------------------------------------
+    def load_for_edit(self, barrier_id: str) -> None:
+        """Fill the form with an existing barrier (empty id = a new barrier)."""
+        self.editing = barrier_id or None
+        if not barrier_id:
+            return
+        rows = self._all[self._all["barrier_id"] == barrier_id]
+        if rows.empty:
+            return
+        r = rows.iloc[-1]
+        self.i_region.value = str(r["region"])
+        self.i_barrier.value = str(r["barrier"])
+        for d, cb in self.i_dims.items():
+            cb.value = d in list(r["dimensions"])
+        self.i_phase.value = r["phase"]
+        self.i_severity.value = int(r["severity"])
+        for name in ("evidence", "source", "author"):
+            v = r.get(name)
+            getattr(self, f"i_{name}").value = "" if v is None or pd.isna(v) else str(v)
+
+    def payload(self) -> dict[str, Any]:
+        """The form content as a barrier payload (not yet validated)."""
+        p: dict[str, Any] = {
+            "region": self.i_region.value,
+            "barrier": self.i_barrier.value,
+            "dimensions": [d for d, cb in self.i_dims.items() if cb.value],
+            "phase": self.i_phase.value,
+            "severity": self.i_severity.value,
+            "evidence": self.i_evidence.value,
+            "source": self.i_source.value,
+            "author": self.i_author.value,
+        }
+        if self.editing:
+            p["barrier_id"] = self.editing
+        return p
+
+    def save(self) -> bool:
+        """Validate, append to the capture inbox (durable), then try a short merge; show the outcome."""
+        try:
+            barrier = B.validate_barrier(self.payload())
+            receipt = capture.submit(
+                BARRIER_KIND, barrier, client_id=f"barriers-{self.session}",
+                idempotency_key=f"barrier-{uuid.uuid4().hex}", db=self.db,
+            )  # fmt: skip
+        except (ValidationError, KBBusyError) as exc:
+            self.status.value = f'<span class="bd-err">{_h(exc)}</span>'
+            return False
+        merged = ""
+        if self.merge_on_save:
+            try:
+                n = capture.merge(db=self.db, kinds=[BARRIER_KIND])
+                merged = (
+                    " and stored in the knowledge base"
+                    if n
+                    else " (knowledge base busy: stored in the inbox, merged later)"
+                )
+            except WorkbenchError as exc:
+                merged = f" (merge later: {exc})"
+        self.status.value = (
+            f'<span class="bd-ok">Saved barrier {_h(barrier["barrier_id"])} for {_h(barrier["region"])}'
+            f"{_h(merged)} (inbox #{receipt.seq}).</span>"
+        )
+        self.editing = None
+        self.i_barrier.value = ""
+        self.i_evidence.value = ""
+        self.refresh()
+        if self.f_region.value not in (ALL, barrier["region"]):
+            self.f_region.value = barrier["region"]
+        return True

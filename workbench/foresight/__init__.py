@@ -1,0 +1,11 @@
+"""Foresight workshops: model and loaders, Delphi statistics, impact/uncertainty and scenarios, MICMAC.
+
+* :mod:`~workbench.foresight.model` - load an exercise from the knowledge base (+ pending inbox rows);
+* :mod:`~workbench.foresight.delphi` - per-item median/IQR/consensus, agreement, Kendall's W, stability;
+* :mod:`~workbench.foresight.scenarios` - impact/uncertainty matrix, critical uncertainties, 2x2 frame;
+* :mod:`~workbench.foresight.micmac` - structural analysis (direct/indirect influence and dependence);
+* :mod:`~workbench.foresight.capture_kinds` - submission kinds, their validation and merge (light);
+* :mod:`~workbench.foresight.state` - what participants may see (published by the facilitator).
+
+This ``__init__`` imports nothing on purpose: participant kernels import only the light modules.
+"""

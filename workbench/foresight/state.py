@@ -1,0 +1,144 @@
+"""What participants may see: the exercise state published by the facilitator (light to read).
+
+Participant kernels never query the knowledge base.  They read the latest ``foresight.state`` row of
+the capture inbox, which the facilitator (or ``workbench foresight publish`` / ``workbench serve``)
+publishes: open round, statements, drivers, the group median/IQR of rounds whose results the
+facilitator shared, each participant's own earlier answers keyed by a hash of their code, and the
+hashes of valid codes.  Nothing in it names a participant, and nothing of a round is in it before
+the facilitator shares that round.  Reading needs only sqlite3 + json.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from workbench import capture
+
+STATE_KIND = "foresight.state"
+ROUND_KIND = "foresight.round"
+
+
+def normalise_code(code: str) -> str:
+    """Codes are case-insensitive and may be typed with spaces around them."""
+    return str(code).strip().upper()
+
+
+def hash_code(exercise_id: str, code: str) -> str:
+    """sha256 of ``exercise_id:CODE`` (the state holds hashes, never codes)."""
+    return hashlib.sha256(f"{exercise_id}:{normalise_code(code)}".encode()).hexdigest()
+
+
+def current_state(
+    exercise_id: str, db: str | os.PathLike[str] | None = None
+) -> dict[str, Any] | None:
+    """The latest published state of an exercise, or None when the facilitator has not published it."""
+    row = capture.latest(STATE_KIND, where={"exercise_id": exercise_id}, db=db)
+    return row.payload if row is not None else None
+
+
+def published_exercises(db: str | os.PathLike[str] | None = None) -> list[dict[str, str]]:
+    """(exercise_id, title) of every published exercise, newest state per exercise."""
+    latest: dict[str, dict[str, str]] = {}
+    for row in capture.read(STATE_KIND, db=db):
+        latest[row.payload["exercise_id"]] = {
+            "exercise_id": row.payload["exercise_id"],
+            "title": row.payload.get("title", ""),
+        }
+    return sorted(latest.values(), key=lambda r: r["exercise_id"])
+
+
+def build_state(exercise_id: str, db: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Assemble the participant-visible state from the knowledge base and pending inbox rows."""
+    from workbench.foresight import delphi
+    from workbench.foresight.model import load_exercise
+
+    ex = load_exercise(exercise_id, db=db)
+    rounds = ex.rounds.sort_values("round_no")
+    open_rounds = rounds.loc[rounds["status"] == "open", "round_no"].tolist()
+    shared: dict[str, dict[str, dict[str, float]]] = {}
+    own: dict[str, dict[str, dict[str, int]]] = {}
+    latest = delphi.latest_answers(ex.answers) if len(ex.answers) else ex.answers
+    scales = ex.statements.set_index("statement_id")["scale_points"]
+    for r in rounds.itertuples():
+        if r.status != "closed" or not bool(r.results_shared):
+            continue
+        in_round = latest[latest["round_no"] == r.round_no]
+        if len(in_round) == 0:
+            continue
+        stats = delphi.item_stats(in_round, scales)
+        shared[str(r.round_no)] = {
+            s.statement_id: {"median": s.median, "q1": s.q1, "q3": s.q3, "n": int(s.n)}
+            for s in stats.itertuples()
+        }
+        for a in in_round.itertuples():
+            key = hash_code(exercise_id, a.participant_code)
+            own.setdefault(key, {}).setdefault(str(r.round_no), {})[a.statement_id] = int(a.value)
+    return {
+        "exercise_id": exercise_id,
+        "title": str(ex.exercise["title"]),
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "open_round": int(open_rounds[0]) if open_rounds else None,
+        "rounds": [
+            {
+                "round_no": int(r.round_no),
+                "status": r.status,
+                "results_shared": bool(r.results_shared),
+            }
+            for r in rounds.itertuples()
+        ],
+        "statements": [
+            {"statement_id": s.statement_id, "text": s.text, "scale_points": int(s.scale_points)}
+            for s in ex.statements.sort_values("sort_order").itertuples()
+        ],
+        "drivers": [
+            {"driver_id": d.driver_id, "label": d.label, "steep": d.steep}
+            for d in ex.drivers[ex.drivers["status"] == "accepted"].itertuples()
+        ],
+        "shared": shared,
+        "own_previous": own,
+        "code_hashes": sorted(
+            hash_code(exercise_id, c) for c in ex.participants["participant_code"]
+        ),
+    }
+
+
+def publish_state(exercise_id: str, db: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Build and publish the state (a ``foresight.state`` inbox row); return it."""
+    state = build_state(exercise_id, db=db)
+    capture.submit(
+        STATE_KIND,
+        state,
+        client_id="facilitator",
+        idempotency_key=f"state-{uuid.uuid4().hex}",
+        db=db,
+    )
+    return state
+
+
+def set_round(
+    exercise_id: str,
+    round_no: int,
+    status: str,
+    *,
+    results_shared: bool = False,
+    db: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Open or close a round (and share its results); recorded through the inbox, then published."""
+    capture.submit(
+        ROUND_KIND,
+        {
+            "exercise_id": exercise_id,
+            "round_no": int(round_no),
+            "status": status,
+            "results_shared": bool(results_shared),
+        },
+        client_id="facilitator",
+        idempotency_key=f"round-{uuid.uuid4().hex}",
+        db=db,
+    )
+    capture.merge(db=db)
+    return publish_state(exercise_id, db=db)

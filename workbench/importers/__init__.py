@@ -1,0 +1,246 @@
+"""File importers: one module per file kind, found automatically, all run the same way.
+
+Every module in this package registers its kinds with :func:`register_importer`.  The modules are
+discovered on first use (``pkgutil`` over the package), so a helper adds a new kind by adding a
+module here — nothing else to edit.
+
+:func:`import_file` is the one entry point (the CLI ``workbench import`` calls it):
+
+1. the file's sha256 is computed and the kind is sniffed from its name and first bytes, unless given;
+2. the whole import runs inside ONE :func:`workbench.kb.writer` transaction: the dataset row, the
+   removal of an older version of the same dataset and the new rows are committed together, or —
+   on any problem — nothing is written (:class:`workbench.errors.ImportFailed` names file, line or
+   sheet/row, column, value and rule);
+3. importing a file whose sha256 equals the one recorded for its dataset is a reported no-op
+   (``ImportResult.skipped_same_sha``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import os
+import pkgutil
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from workbench.errors import ImportFailed, Problem
+from workbench.kb import writer
+from workbench.kb.access import WRITE_TIMEOUT_S
+from workbench.kb.datasets import already_imported, sha256_file
+
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """What an importer is asked to load (built by :func:`import_file`)."""
+
+    path: Path
+    kind: str
+    dataset_id: str
+    sha256: str
+    encoding: str | None = None
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class ImportResult:
+    """What an import did: the dataset, rows written, or that it was skipped as already imported."""
+
+    dataset_id: str
+    rows: int
+    skipped_same_sha: bool
+    kind: str
+    sha256: str
+    warnings: list[str] = field(default_factory=list)
+    replaced: bool = False
+    file: str = ""
+
+
+Sniffer = Callable[[Path, bytes], bool]
+Loader = Callable[[ImportRequest, duckdb.DuckDBPyConnection], ImportResult]
+DatasetIdFor = Callable[[Path], str]
+
+
+@dataclass(frozen=True)
+class ImporterSpec:
+    """A registered kind: how to recognise a file, name its dataset and load it."""
+
+    kind: str
+    load: Loader
+    dataset_id_for: DatasetIdFor
+    sniff: Sniffer | None
+    priority: int
+    description: str
+
+
+_REGISTRY: dict[str, ImporterSpec] = {}
+_discovered = False
+
+
+def register_importer(
+    kind: str,
+    *,
+    dataset_id_for: DatasetIdFor,
+    sniff: Sniffer | None = None,
+    priority: int = 0,
+    description: str = "",
+) -> Callable[[Loader], Loader]:
+    """Decorator registering ``load(request, con) -> ImportResult`` as the importer of ``kind``.
+
+    ``sniff(path, head)`` gets the path and the first 64 KiB (decompressed for ``.gz``) and says
+    whether this kind can read the file; among matching kinds the highest ``priority`` wins.
+    ``dataset_id_for(path)`` gives the default dataset id (overridable by ``import_file(dataset_id=)``).
+    """
+
+    def deco(load: Loader) -> Loader:
+        _REGISTRY[kind] = ImporterSpec(kind, load, dataset_id_for, sniff, priority, description)
+        return load
+
+    return deco
+
+
+def discover() -> dict[str, ImporterSpec]:
+    """Import every module of this package once (they register themselves); return the registry."""
+    global _discovered
+    if not _discovered:
+        for info in pkgutil.iter_modules(__path__):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"{__name__}.{info.name}")
+        _discovered = True
+    return dict(_REGISTRY)
+
+
+def kinds() -> list[str]:
+    """Names of all registered kinds."""
+    return sorted(discover())
+
+
+def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
+    """First bytes of a file, decompressed when it is gzip (a truncated .gz still gives its start)."""
+    with open(path, "rb") as fh:
+        raw = fh.read(size if not path.name.endswith(".gz") else size)
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            return zlib.decompressobj(wbits=31).decompress(raw, size)
+        except zlib.error:
+            return b""
+    return raw
+
+
+def sniff_kind(path: Path) -> str:
+    """The registered kind that recognises this file (by name and first bytes)."""
+    specs = discover()
+    head = read_head(path)
+    matches = [s for s in specs.values() if s.sniff is not None and s.sniff(path, head)]
+    if not matches:
+        raise ImportFailed(
+            [
+                Problem(
+                    file=str(path),
+                    line=1,
+                    column=None,
+                    value=_first_line(head),
+                    rule=(
+                        "file kind not recognised; pass --kind (one of: " + ", ".join(kinds()) + ")"
+                    ),
+                )
+            ]
+        )
+    matches.sort(key=lambda s: -s.priority)
+    return matches[0].kind
+
+
+def _first_line(head: bytes) -> str:
+    return head.split(b"\n", 1)[0][:120].decode("utf-8", errors="replace").rstrip("\r")
+
+
+def import_file(
+    path: str | os.PathLike[str],
+    *,
+    kind: str | None = None,
+    encoding: str | None = None,
+    db: str | os.PathLike[str] | None = None,
+    dataset_id: str | None = None,
+    lock_timeout: float = WRITE_TIMEOUT_S,
+) -> ImportResult:
+    """Import one file into the knowledge base as one transaction (see the module docstring).
+
+    ``lock_timeout``: seconds to wait for another writer before :class:`KBBusyError`.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ImportFailed([Problem(file=str(p), rule="file does not exist")])
+    specs = discover()
+    if kind is None:
+        kind = sniff_kind(p)
+    elif kind not in specs:
+        raise ImportFailed(
+            [
+                Problem(
+                    file=str(p),
+                    value=kind,
+                    rule="unknown kind; known kinds: " + ", ".join(sorted(specs)),
+                )
+            ]
+        )
+    spec = specs[kind]
+    digest = sha256_file(p)
+    request = ImportRequest(
+        path=p,
+        kind=kind,
+        dataset_id=dataset_id or spec.dataset_id_for(p),
+        sha256=digest,
+        encoding=encoding,
+    )
+    with writer(db, purpose=f"import {p.name} ({kind})", timeout=lock_timeout) as con:
+        if already_imported(con, request.dataset_id, digest):
+            rows = con.execute(
+                "SELECT rows FROM datasets WHERE dataset_id = ?", [request.dataset_id]
+            ).fetchone()
+            return ImportResult(
+                dataset_id=request.dataset_id,
+                rows=int(rows[0] or 0) if rows else 0,
+                skipped_same_sha=True,
+                kind=kind,
+                sha256=digest,
+                warnings=["same file (sha256) already imported: nothing to do"],
+                file=str(p),
+            )
+        replaced = (
+            con.execute(
+                "SELECT count(*) FROM datasets WHERE dataset_id = ?", [request.dataset_id]
+            ).fetchone()[0]
+            > 0
+        )
+        result = spec.load(request, con)
+    result.replaced = replaced
+    result.file = str(p)
+    return result
+
+
+def open_text_lines(path: Path, encoding: str = "utf-8") -> gzip.GzipFile | object:
+    """Open a (possibly gzipped) text file for line iteration, keeping line ends as they are."""
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rt", encoding=encoding, newline="")
+    return open(path, encoding=encoding, newline="")  # noqa: SIM115 - caller closes
+
+
+__all__ = [
+    "ImportRequest",
+    "ImportResult",
+    "ImporterSpec",
+    "discover",
+    "import_file",
+    "kinds",
+    "register_importer",
+    "sniff_kind",
+]

@@ -1,0 +1,240 @@
+"""A light Voila client: fetches a dashboard page and drives its widgets over the kernel websocket.
+
+Used by the load test and the benchmark to stand in for participants' browsers (which in a workshop
+run on the participants' own devices, not on the server): it requests the page exactly like a
+browser, opens the kernel channel, asks for the widgets' state (``jupyter.widget.control``
+``request_states``, what the Voila front end does) and then sends the same comm messages a browser
+sends when a value changes or a button is clicked.  No JavaScript, no rendering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.websocket import websocket_connect
+
+_KERNEL_ID = re.compile(r'"kernelId"\s*:\s*"([0-9a-f-]{36})"')
+
+
+@dataclass
+class PageTiming:
+    """Seconds from the request to: page delivered, kernel channel open, widget states received."""
+
+    page_s: float = 0.0
+    channel_s: float = 0.0
+    widgets_s: float = 0.0
+    page_bytes: int = 0
+
+
+@dataclass
+class VoilaPage:
+    """One participant's page: widget states by model id, kept current from the kernel's messages."""
+
+    base_url: str
+    notebook: str
+    token: str | None = None
+    states: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timing: PageTiming = field(default_factory=PageTiming)
+    kernel_id: str = ""
+
+    def __post_init__(self) -> None:
+        self.session = uuid.uuid4().hex
+        self._ws: Any = None
+        self._waiters: list[tuple[Callable[[str, dict[str, Any]], bool], asyncio.Future[Any]]] = []
+        self._reader: asyncio.Task[None] | None = None
+        self._control = uuid.uuid4().hex
+
+    def _url(self, path: str) -> str:
+        sep = "&" if "?" in path else "?"
+        return self.base_url.rstrip("/") + path + (f"{sep}token={self.token}" if self.token else "")
+
+    def _msg(self, msg_type: str, content: dict[str, Any], channel: str = "shell") -> str:
+        header = {
+            "msg_id": uuid.uuid4().hex,
+            "msg_type": msg_type,
+            "session": self.session,
+            "username": "probe",
+            "version": "5.3",
+            "date": "",
+        }
+        return json.dumps(
+            {
+                "header": header,
+                "parent_header": {},
+                "metadata": {},
+                "content": content,
+                "channel": channel,
+                "buffers": [],
+            }
+        )
+
+    async def open(self, timeout: float = 120.0) -> PageTiming:
+        """Fetch the page, open the kernel channel, wait for the widgets' state."""
+        t0 = time.perf_counter()
+        response = await AsyncHTTPClient().fetch(
+            HTTPRequest(self._url(f"/voila/render/{self.notebook}"), request_timeout=timeout)
+        )
+        body = response.body.decode()
+        self.timing.page_s = time.perf_counter() - t0
+        self.timing.page_bytes = len(response.body)
+        match = _KERNEL_ID.search(body)
+        if not match:
+            raise RuntimeError("no kernel id in the Voila page")
+        self.kernel_id = match.group(1)
+        ws_url = self._url(f"/api/kernels/{self.kernel_id}/channels?session_id={self.session}")
+        self._ws = await websocket_connect(
+            ws_url.replace("http", "ws", 1), max_message_size=64 * 2**20
+        )
+        self.timing.channel_s = time.perf_counter() - t0
+        self._reader = asyncio.ensure_future(self._read())
+        states = self._expect(
+            lambda kind, data: kind == "comm_msg" and data.get("method") == "update_states"
+        )
+        await self._ws.write_message(
+            self._msg(
+                "comm_open",
+                {"comm_id": self._control, "target_name": "jupyter.widget.control", "data": {}},
+            )
+        )
+        await self._ws.write_message(
+            self._msg("comm_msg", {"comm_id": self._control, "data": {"method": "request_states"}})
+        )
+        data = await asyncio.wait_for(states, timeout)
+        for model_id, entry in data["states"].items():
+            self.states[model_id] = dict(entry.get("state", {}))
+        self.timing.widgets_s = time.perf_counter() - t0
+        return self.timing
+
+    def _expect(self, predicate: Callable[[str, dict[str, Any]], bool]) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = asyncio.get_event_loop().create_future()
+        self._waiters.append((predicate, future))
+        return future
+
+    async def _read(self) -> None:
+        while True:
+            raw = await self._ws.read_message()
+            if raw is None:
+                return
+            if isinstance(raw, bytes):
+                continue
+            msg = json.loads(raw)
+            kind = msg.get("msg_type") or msg.get("header", {}).get("msg_type")
+            content = msg.get("content", {})
+            data = content.get("data", {}) if isinstance(content, dict) else {}
+            comm_id = content.get("comm_id") if isinstance(content, dict) else None
+            if kind == "comm_open" and comm_id:
+                self.states[comm_id] = dict(data.get("state", {}))
+            elif kind == "comm_msg" and comm_id in self.states and data.get("method") == "update":
+                self.states[comm_id].update(data.get("state", {}))
+            for predicate, future in list(self._waiters):
+                if not future.done() and predicate(kind, {**data, "_comm_id": comm_id}):
+                    future.set_result(data)
+                    self._waiters.remove((predicate, future))
+
+    def find(self, **match: Any) -> list[str]:
+        """Model ids whose state has all the given values (e.g. ``_model_name="ButtonModel"``)."""
+        return [
+            mid for mid, st in self.states.items() if all(st.get(k) == v for k, v in match.items())
+        ]
+
+    async def update(self, model_id: str, **state: Any) -> None:
+        """Send a value change, as the browser does when the user edits a widget."""
+        await self._ws.write_message(
+            self._msg(
+                "comm_msg",
+                {
+                    "comm_id": model_id,
+                    "data": {"method": "update", "state": state, "buffer_paths": []},
+                },
+            )
+        )
+
+    async def click(self, model_id: str) -> None:
+        """Click a button."""
+        await self._ws.write_message(
+            self._msg(
+                "comm_msg",
+                {"comm_id": model_id, "data": {"method": "custom", "content": {"event": "click"}}},
+            )
+        )
+
+    async def click_and_wait(
+        self, button: str, status: str, done: Callable[[str], bool], timeout: float = 60.0
+    ) -> str:
+        """Click ``button`` and wait until the HTML widget ``status`` shows a value for which ``done``."""
+        future = self._expect(
+            lambda kind, data: (
+                kind == "comm_msg"
+                and data.get("_comm_id") == status
+                and data.get("method") == "update"
+                and done(str(data.get("state", {}).get("value", "")))
+            )
+        )
+        await self.click(button)
+        data = await asyncio.wait_for(future, timeout)
+        return str(data["state"]["value"])
+
+    def children(self, model_id: str) -> list[str]:
+        """Model ids of a box's children."""
+        return [c.replace("IPY_MODEL_", "") for c in self.states[model_id].get("children", [])]
+
+    async def close(self) -> None:
+        """Close the kernel channel (the page is closed)."""
+        if self._reader is not None:
+            self._reader.cancel()
+        if self._ws is not None:
+            self._ws.close()
+
+
+async def join_participant(
+    page: VoilaPage, code: str, timeout: float = 60.0
+) -> dict[str, dict[str, str]]:
+    """Type ``code`` and press Join; return ``{statement_id: {"rating", "comment", "save", "status"}}``."""
+    text = page.find(_model_name="TextModel", description="Code")[0]
+    join = page.find(_model_name="ButtonModel", description="Join")[0]
+    await page.update(text, value=code)
+    done = page._expect(
+        lambda kind, data: (
+            kind == "comm_open"
+            and "fs-statement-" in str(data.get("state", {}).get("_dom_classes", ""))
+        )
+    )
+    await page.click(join)
+    await asyncio.wait_for(done, timeout)
+    await asyncio.sleep(0.2)  # the remaining cards arrive in the same burst
+    cards: dict[str, dict[str, str]] = {}
+    for mid, st in list(page.states.items()):
+        classes = [c for c in st.get("_dom_classes", []) if c.startswith("fs-statement-")]
+        if not classes:
+            continue
+        _html, rating, comment, row = page.children(mid)
+        save, status = page.children(row)
+        cards[classes[0].removeprefix("fs-statement-")] = {
+            "rating": rating,
+            "comment": comment,
+            "save": save,
+            "status": status,
+        }
+    return cards
+
+
+async def submit_answer(
+    page: VoilaPage, card: dict[str, str], value: int, comment: str = "", timeout: float = 60.0
+) -> tuple[str, float]:
+    """Choose ``value`` (dropdown index = value), type the comment, press Save; return (status, seconds
+    from the click to the status shown to the participant)."""
+    await page.update(card["rating"], index=value)
+    await page.update(card["comment"], value=comment)
+    t0 = time.perf_counter()
+    status = await page.click_and_wait(
+        card["save"], card["status"], lambda v: "fs-ok" in v or "fs-err" in v, timeout
+    )
+    return status, time.perf_counter() - t0
