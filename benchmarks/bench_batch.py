@@ -177,12 +177,13 @@ def run_watched(
 def cell_seconds(nb_path: Path) -> tuple[float, float]:
     """Total and first-code-cell (imports) execution time recorded by papermill."""
     nb = json.loads(nb_path.read_text())
+    skip = {"parameters", "injected-parameters"}
     durations = [
         c.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
         for c in nb["cells"]
-        if c["cell_type"] == "code"
+        if c["cell_type"] == "code" and not skip & set(c.get("metadata", {}).get("tags", []))
     ]
-    return sum(durations), (durations[1] if len(durations) > 1 else 0.0)  # [0] = parameters cell
+    return sum(durations), (durations[0] if durations else 0.0)
 
 
 def bench_runner(

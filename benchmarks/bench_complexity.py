@@ -61,8 +61,12 @@ def run_ours(df: pd.DataFrame):
 def max_difference(ours, theirs: pd.DataFrame) -> float:
     cells = ours.cells.astype({"region": str, "sector": str})
     m = theirs.merge(cells, on=["period", "region", "sector"], suffixes=("_ecx", ""))
-    m = m.merge(ours.regions.astype({"region": str}), on=["period", "region"], suffixes=("_ecx", ""))
-    m = m.merge(ours.sectors.astype({"sector": str}), on=["period", "sector"], suffixes=("_ecx", ""))
+    m = m.merge(
+        ours.regions.astype({"region": str}), on=["period", "region"], suffixes=("_ecx", "")
+    )
+    m = m.merge(
+        ours.sectors.astype({"sector": str}), on=["period", "sector"], suffixes=("_ecx", "")
+    )
     if len(m) != len(cells):
         raise AssertionError(f"row mismatch: {len(m)} merged vs {len(cells)} cells")
     diffs = [np.abs(m[f"{k}_ecx"].to_numpy(float) - m[k].to_numpy(float)).max() for k in CHECKED]
@@ -82,7 +86,11 @@ def timed(fn, df: pd.DataFrame, repeat: int):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="small smoke run (30 regions, 20/40 sectors, 1/2 years)")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="small smoke run (30 regions, 20/40 sectors, 1/2 years)",
+    )
     ap.add_argument("--regions", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=1, help="best of N runs for each implementation")
     args = ap.parse_args()
@@ -92,7 +100,9 @@ def main() -> None:
         regions = args.regions
         grid = [(88, 15), (272, 15), (615, 1), (615, 5), (615, 15)]
     print(f"complexity chain, {regions} regions; time in seconds (best of {args.repeat})")
-    print(f"{'sectors':>7} {'years':>5} {'ecomplexity':>12} {'workbench':>10} {'speed-up':>9} {'max|diff|':>10}")
+    print(
+        f"{'sectors':>7} {'years':>5} {'ecomplexity':>12} {'workbench':>10} {'speed-up':>9} {'max|diff|':>10}"
+    )
     for sectors, years in grid:
         df = synthetic_panel(regions, sectors, years)
         t_ours, ours = timed(run_ours, df, args.repeat)
@@ -100,7 +110,9 @@ def main() -> None:
         diff = max_difference(ours, theirs)
         if diff > 1e-9:
             raise AssertionError(f"results differ by {diff} for {sectors} sectors x {years} years")
-        print(f"{sectors:>7} {years:>5} {t_theirs:>12.3f} {t_ours:>10.3f} {t_theirs / t_ours:>8.1f}x {diff:>10.1e}")
+        print(
+            f"{sectors:>7} {years:>5} {t_theirs:>12.3f} {t_ours:>10.3f} {t_theirs / t_ours:>8.1f}x {diff:>10.1e}"
+        )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@ from workbench.evidence import contributions_long, peer_regions, structure_varia
 from workbench.evidence.peers import default_weights
 
 # a: 0,1,2,3 -> mean 1.5, population sd sqrt(1.25) ; b: 0,0,0,4 -> mean 1, sd sqrt(3)
-VARS = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [0.0, 0.0, 0.0, 4.0]}, index=["HR03", "HR04", "SI03", "AT11"])
+VARS = pd.DataFrame(
+    {"a": [0.0, 1.0, 2.0, 3.0], "b": [0.0, 0.0, 0.0, 4.0]}, index=["HR03", "HR04", "SI03", "AT11"]
+)
 
 
 def test_distances_hand_computed() -> None:
@@ -40,7 +42,9 @@ def test_exclude_own_country_keeps_standardisation() -> None:
 
 
 def test_weights_log_and_structure_block() -> None:
-    emp = pd.DataFrame({"C10": [10.0, 30.0, 20.0, 5.0], "C20": [90.0, 70.0, 80.0, 95.0]}, index=VARS.index)
+    emp = pd.DataFrame(
+        {"C10": [10.0, 30.0, 20.0, 5.0], "C20": [90.0, 70.0, 80.0, 95.0]}, index=VARS.index
+    )
     extra = pd.DataFrame({"gdp_per_head": [10e3, 12e3, 20e3, 40e3]}, index=VARS.index)
     v = structure_variables(emp, extra)
     assert list(v.columns) == ["share:C10", "share:C20", "gdp_per_head"]
@@ -53,7 +57,12 @@ def test_weights_log_and_structure_block() -> None:
     z_gdp = (lg - lg.mean()) / lg.std(ddof=0)
     sh = v["share:C10"]
     z_sh = (sh - sh.mean()) / sh.std(ddof=0)  # C20 = 1 - C10: same |dz|
-    d = {r: math.sqrt((0.5 * 2 * (z_sh[r] - z_sh["HR03"]) ** 2 + (z_gdp[r] - z_gdp["HR03"]) ** 2) / 2) for r in ["HR04", "SI03", "AT11"]}
+    d = {
+        r: math.sqrt(
+            (0.5 * 2 * (z_sh[r] - z_sh["HR03"]) ** 2 + (z_gdp[r] - z_gdp["HR03"]) ** 2) / 2
+        )
+        for r in ["HR04", "SI03", "AT11"]
+    }
     best = min(d, key=d.get)
     assert out["region"].iat[0] == best and out["distance"].iat[0] == pytest.approx(d[best])
     only_gdp = peer_regions(v, "HR03", n=3, weights={"gdp_per_head": 1.0})

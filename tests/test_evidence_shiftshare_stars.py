@@ -25,13 +25,19 @@ def test_shift_share_hand_example() -> None:
     # g_N = 1100/1000 - 1 = 0.1 ; g_NX = 460/400 - 1 = 0.15 ; g_NY = 640/600 - 1 = 1/15
     # A,X: NS = 100*0.1 = 10 ; IM = 100*(0.15-0.1) = 5 ; RS = 100*(0.20-0.15) = 5 ; change 20
     a_x = out.loc[("HR03", "X")]
-    assert (a_x["national_share"], a_x["industry_mix"], a_x["regional_shift"]) == pytest.approx((10, 5, 5))
+    assert (a_x["national_share"], a_x["industry_mix"], a_x["regional_shift"]) == pytest.approx(
+        (10, 5, 5)
+    )
     # A,Y: NS = 20 ; IM = 200*(1/15 - 1/10) = -20/3 ; RS = 200*(-0.05 - 1/15) = -70/3 ; change -10
     a_y = out.loc[("HR03", "Y")]
-    assert (a_y["national_share"], a_y["industry_mix"], a_y["regional_shift"]) == pytest.approx((20, -20 / 3, -70 / 3))
+    assert (a_y["national_share"], a_y["industry_mix"], a_y["regional_shift"]) == pytest.approx(
+        (20, -20 / 3, -70 / 3)
+    )
     # B,X: NS = 30 ; IM = 15 ; RS = 300*(40/300 - 0.15) = -5
     b_x = out.loc[("HR04", "X")]
-    assert (b_x["national_share"], b_x["industry_mix"], b_x["regional_shift"]) == pytest.approx((30, 15, -5))
+    assert (b_x["national_share"], b_x["industry_mix"], b_x["regional_shift"]) == pytest.approx(
+        (30, 15, -5)
+    )
     # Components sum to the change in every cell
     total = out["national_share"] + out["industry_mix"] + out["regional_shift"]
     assert np.allclose(total, out["change"], rtol=0, atol=1e-12)
@@ -53,7 +59,9 @@ def test_shift_share_external_reference_and_new_sector() -> None:
     assert (new["national_share"], new["industry_mix"], new["regional_shift"]) == (0.0, 0.0, 120.0)
     # B,Y: NS = 400*0.05 = 20 ; IM = 400*(-0.1-0.05) = -60 ; RS = 50 - 20 + 60 = 90
     b_y = out.loc[("HR04", "Y")]
-    assert (b_y["national_share"], b_y["industry_mix"], b_y["regional_shift"]) == pytest.approx((20, -60, 90))
+    assert (b_y["national_share"], b_y["industry_mix"], b_y["regional_shift"]) == pytest.approx(
+        (20, -60, 90)
+    )
     with pytest.raises(ValidationError, match="reference_end"):
         shift_share(START, END, n0)
 
@@ -81,8 +89,16 @@ def test_cluster_stars_hand_example_with_ties() -> None:
     # K LQ: R0 0.5/0.1 = 5, R1 0.25/0.1 = 2.5, R2 0.5/0.1 = 5, others 0.05/0.1 = 0.5 -> R0,R1,R2.
     # K focus: R0 = R2 = 0.5 tie at rank 1 -> both; R1 (0.25) not.
     assert out.loc[("R0", "K"), "stars"] == 3
-    assert out.loc[("R1", "K"), ["size_star", "specialisation_star", "focus_star"]].tolist() == [True, True, False]
-    assert out.loc[("R2", "K"), ["size_star", "specialisation_star", "focus_star"]].tolist() == [False, True, True]
+    assert out.loc[("R1", "K"), ["size_star", "specialisation_star", "focus_star"]].tolist() == [
+        True,
+        True,
+        False,
+    ]
+    assert out.loc[("R2", "K"), ["size_star", "specialisation_star", "focus_star"]].tolist() == [
+        False,
+        True,
+        True,
+    ]
     assert out.loc[("R5", "K"), "stars"] == 0
     assert out.loc[("R1", "K"), "lq"] == pytest.approx(2.5)
     # O: R3..R9 all 190 (tie) -> all seven get size; focus 0.95 tie -> all seven; LQ 0.95/0.9 < 2.
@@ -94,9 +110,13 @@ def test_cluster_stars_hand_example_with_ties() -> None:
 def test_cluster_stars_thresholds_configurable_and_ties_at_lq() -> None:
     ref = pd.Series({"K": 100.0, "O": 900.0})
     # LQ of R1 in K is exactly 2.5: a tie at the threshold earns the star
-    out = cluster_stars(stars_matrix(), ref, specialisation_lq=2.5).set_index(["region", "category"])
+    out = cluster_stars(stars_matrix(), ref, specialisation_lq=2.5).set_index(
+        ["region", "category"]
+    )
     assert bool(out.loc[("R1", "K"), "specialisation_star"])
-    out = cluster_stars(stars_matrix(), ref, specialisation_lq=2.6).set_index(["region", "category"])
+    out = cluster_stars(stars_matrix(), ref, specialisation_lq=2.6).set_index(
+        ["region", "category"]
+    )
     assert not bool(out.loc[("R1", "K"), "specialisation_star"])
     # top 30 % of 10 regions = 3 ranks: K size -> R0, R1 (rank 1), R2 (rank 3)
     wide = cluster_stars(stars_matrix(), ref, size_top_share=0.3).set_index(["region", "category"])

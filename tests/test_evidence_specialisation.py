@@ -31,7 +31,10 @@ def test_lq_hand_example_all_rows() -> None:
     assert lq.loc["HR04", "X"] == pytest.approx(0.5)
     assert lq.loc["HR04", "Y"] == pytest.approx(1.125)
     assert lq.attrs["reference"] == "all regions in the matrix"
-    assert binary_specialisation(lq).to_dict() == {"X": {"HR03": 1, "HR04": 0}, "Y": {"HR03": 0, "HR04": 1}}
+    assert binary_specialisation(lq).to_dict() == {
+        "X": {"HR03": 1, "HR04": 0},
+        "Y": {"HR03": 0, "HR04": 1},
+    }
 
 
 def test_lq_reference_given_totals_and_own_country() -> None:
@@ -105,7 +108,9 @@ def test_cagr_hand_and_invalid() -> None:
     assert s["B"] == pytest.approx(0.0)
     with pytest.raises(ValidationError, match="start not positive"):
         cagr(pd.Series({"A": 0.0}), pd.Series({"A": 5.0}), 3)
-    out = cagr(pd.Series({"A": 0.0, "B": 100.0}), pd.Series({"A": 5.0, "B": 110.0}), 1, invalid="nan")
+    out = cagr(
+        pd.Series({"A": 0.0, "B": 100.0}), pd.Series({"A": 5.0, "B": 110.0}), 1, invalid="nan"
+    )
     assert np.isnan(out["A"]) and out["B"] == pytest.approx(0.1)
     with pytest.raises(ValidationError, match="years"):
         cagr(pd.Series({"A": 1.0}), pd.Series({"A": 1.0}), 0)
@@ -121,7 +126,9 @@ def test_edge_cases_zero_sector_empty_region_nan_single_region() -> None:
     empty_region = pd.concat([AB, pd.DataFrame({"X": [0.0], "Y": [0.0]}, index=["HR05"])])
     with pytest.raises(ValidationError, match=r"region\(s\) with zero total: HR05"):
         location_quotient(empty_region, "all")
-    assert location_quotient(empty_region, "all", on_empty="drop").attrs["dropped_regions"] == ["HR05"]
+    assert location_quotient(empty_region, "all", on_empty="drop").attrs["dropped_regions"] == [
+        "HR05"
+    ]
 
     nan = AB.copy()
     nan.loc["HR04", "X"] = np.nan

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import math
 import re
-from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -110,7 +109,9 @@ def test_flags_and_years_of_lfst_match_sources_md(tmp_db: Path) -> None:
             "SELECT flag, count(*) FROM observations WHERE flag IS NOT NULL GROUP BY flag"
         ).fetchall()
     )
-    years = [r[0] for r in con.execute("SELECT DISTINCT period FROM observations ORDER BY 1").fetchall()]
+    years = [
+        r[0] for r in con.execute("SELECT DISTINCT period FROM observations ORDER BY 1").fetchall()
+    ]
     example = con.execute(
         "SELECT value, flag FROM observations WHERE unit='THS' AND nace_r2='A' AND age='Y15-24' "
         "AND region='AT1' AND period='2008'"
@@ -134,7 +135,12 @@ def test_new_format_flags_match_sources_md(tmp_db: Path) -> None:
     con.close()
     assert {k: v for k, v in flags.items() if k} == {"p": 3747, "b": 3390, "e": 13545, "d": 12}
     # line 2 of the file: "A,EUR_HAB,AL  : ... : 3000 ... 5400 p  :"
-    assert al == [("2007", None, None), ("2008", 3000.0, None), ("2021", 5400.0, "p"), ("2022", None, None)]
+    assert al == [
+        ("2007", None, None),
+        ("2008", 3000.0, None),
+        ("2021", 5400.0, "p"),
+        ("2022", None, None),
+    ]
 
 
 def test_reimport_same_file_is_a_reported_noop(tmp_db: Path) -> None:
@@ -171,7 +177,10 @@ def test_new_version_replaces_old_one(tmp_db: Path, tmp_path: Path) -> None:
     second = import_file(new)
     assert second.dataset_id == first.dataset_id and second.replaced and not second.skipped_same_sha
     con = duckdb.connect(str(tmp_db), read_only=True)
-    assert con.execute("SELECT count(*) FROM observations").fetchone()[0] == (len(changed) - 1) * periods
+    assert (
+        con.execute("SELECT count(*) FROM observations").fetchone()[0]
+        == (len(changed) - 1) * periods
+    )
     assert con.execute(
         "SELECT value, flag FROM observations WHERE region='AT' AND period='2014'"
     ).fetchone() == (0.4, "p")

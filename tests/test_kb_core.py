@@ -223,3 +223,17 @@ def test_reader_on_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         query("SELECT 1", db=missing)
     assert str(missing) in str(err.value)
     assert not missing.exists() and not missing.parent.exists()
+
+
+def test_caught_statement_error_inside_writer_is_not_a_silent_commit(tmp_db: Path) -> None:
+    """DuckDB turns COMMIT of an aborted transaction into a rollback; writer() must say so."""
+    from workbench.kb.access import WriteAbortedError
+
+    with writer(tmp_db) as con:
+        con.execute("INSERT INTO regions (code, nuts_version) VALUES ('HR03', '2016')")
+    with pytest.raises(WriteAbortedError, match="nothing was written"):
+        with writer(tmp_db) as con:
+            con.execute("INSERT INTO regions (code, nuts_version) VALUES ('HR04', '2016')")
+            with pytest.raises(duckdb.ConstraintException):
+                con.execute("INSERT INTO regions (code, nuts_version) VALUES ('HR03', '2016')")
+    assert query("SELECT code FROM regions ORDER BY code", db=tmp_db)["code"].tolist() == ["HR03"]

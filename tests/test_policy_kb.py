@@ -203,3 +203,43 @@ def test_barrier_and_instrument_templates_import_and_validate(tmp_db: Path, tmp_
         "'dimensions'" in text and "tourism" in text and "'severity'" in text and "line 2" in text
     )
     assert len(data.load_barriers()) == 2
+
+
+def test_dashboard_edit_and_pending_view_in_process(tmp_db: Path) -> None:
+    from workbench.dashboards.barriers import BarrierDashboard
+
+    dash = BarrierDashboard(merge=False)  # nothing merged: entries must show from the inbox
+    dash.i_region.value = "SI04"
+    dash.i_barrier.value = "Calls ignore cluster organisations"
+    dash.i_dims["financing"].value = True
+    dash.i_phase.value = "current_framework"
+    assert dash.save()
+    assert "Saved barrier" in dash.status.value
+    assert dash.view["pending"].tolist() == [True]
+    cell = dash.matrix.set_index(["dimension", "phase"]).loc[("financing", "current_framework")]
+    assert cell["n_barriers"] == 1
+    assert capture.merge() == 1
+    bid = query("SELECT barrier_id FROM barriers")["barrier_id"].iloc[0]
+    dash.refresh()
+    dash.edit_choice.value = bid  # loads the form
+    assert (
+        dash.i_barrier.value == "Calls ignore cluster organisations"
+        and dash.i_dims["financing"].value
+    )
+    dash.i_severity.value = 3
+    dash.i_evidence.value = "call documents 2023"
+    assert dash.save()
+    capture.merge()
+    rows = query("SELECT * FROM barriers")
+    assert (
+        len(rows) == 1
+        and rows["severity"].iloc[0] == 3
+        and rows["evidence"].iloc[0] == "call documents 2023"
+    )
+    dash.i_barrier.value = "<b>x</b>"
+    dash.i_dims["financing"].value = True
+    assert dash.save()
+    dash.refresh()
+    assert "&lt;b&gt;x&lt;/b&gt;" in dash.list_box.value and "<b>x</b>" not in dash.list_box.value
+    dash.f_dimension.value = "skills"
+    assert len(dash.view) == 0 and "No barrier recorded" in dash.list_box.value

@@ -97,6 +97,11 @@ def test_show_writes_csv_beside_report_and_links_it(tmp_db: Path, report_dir: Pa
         report.show(fig, data=df, name="c25_hr05")
     with pytest.raises(ValidationError, match="not usable as a file name"):
         report.show(fig, data=df, name="../escape")
+    with pytest.raises(ValidationError, match="expected a plotly figure"):
+        report.show(object(), name="not_a_figure")
+    with pytest.raises(ValidationError, match="must be a pandas DataFrame"):
+        report.show(fig, data=[1, 2], name="list_data")
+    assert [o["name"] for o in report.outputs] == ["c25_hr05", "trend_by_year"]
 
 
 def test_table_escapes_participant_text_and_keeps_all_rows_in_csv(

@@ -121,20 +121,29 @@ def test_entering_a_score_changes_the_ranking(voila_url: str, kb: Path) -> None:
             page.locator(".wb-score select").select_option(label="5 - very good")
             page.locator(".wb-confidence select").select_option(label="high")
             page.locator(".wb-comment textarea").fill("lasting contacts after the visit")
-            page.locator("button.wb-save").click()
-            expect(page.locator(".wb-status-ok")).to_contain_text(
-                "Saved: Study visit, Sustainability = 5"
-            )
-            expect(
-                page.locator("table.wb-ranking tbody tr[data-mechanism='M-VISIT']")
-            ).to_have_count(1)
+            # an import holds the knowledge-base writer meanwhile: saving must still work
+            with writer(kb, purpose="test: concurrent import"):
+                page.locator("button.wb-save").click()
+                expect(page.locator(".wb-status-ok")).to_contain_text(
+                    "Saved: Study visit, Sustainability = 5", timeout=30_000
+                )
+                expect(page.locator(".wb-ranking-note")).to_contain_text("busy", timeout=30_000)
+                expect(
+                    page.locator("table.wb-ranking tbody tr[data-mechanism='M-VISIT']")
+                ).to_have_count(1)
             after = ranked(page)
             assert len(after) == 6 and after != before
+
+            # once merged into the KB the score counts once, and the busy note is gone
+            assert capture.merge(db=kb) == 1
+            page.locator("button.wb-refresh").click()
+            expect(page.locator(".wb-ranking-note")).to_have_count(0, timeout=30_000)
+            assert sorted(ranked(page)) == sorted(after)
         finally:
             browser.close()
 
-    stored = capture.pending(KIND, db=kb)
-    assert len(stored) == 1
+    stored = capture.read(KIND, db=kb)
+    assert len(stored) == 1 and stored[0].merged_at is not None
     assert stored[0].payload | {"submitted_at": None} == {
         "evaluator": "browser-evaluator",
         "mechanism_id": "M-VISIT",

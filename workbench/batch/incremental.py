@@ -1,9 +1,11 @@
 """``--changed-only``: skip runs whose notebook, parameters and input data are unchanged.
 
 After every successful run the plan's ``state.json`` (next to its batch folders) records a
-fingerprint: sha256 of the notebook file, sha256 of the full parameter values, the kernel, and the
-sha256 of every knowledge-base dataset the report declared (``report.use_datasets`` /
-``start_report(datasets=...)``).  A run is reused when all of these are unchanged and its earlier
+fingerprint: sha256 of the notebook file, sha256 of the full parameter values, the kernel, the code
+(git commit of the checkout and versions of the workbench and the analysis packages), and the sha256
+of every knowledge-base dataset the report declared (``report.use_datasets`` /
+``start_report(datasets=...)``).  Uncommitted edits of the package code are not detected: run without
+``--changed-only`` after changing code in place.  A run is reused when all of these are unchanged and its earlier
 output folder still exists; its outputs are copied into the new batch, so every batch is complete.
 """
 
@@ -53,9 +55,20 @@ def current_dataset_hashes(ids: list[str]) -> dict[str, str | None]:
     return {i: found.get(i) for i in ids}
 
 
-def fingerprint(notebook_sha: str, parameters_sha: str, kernel: str) -> dict[str, str]:
+def fingerprint(notebook_sha: str, parameters_sha: str, kernel: str, code: str) -> dict[str, str]:
     """The part of a run's identity known before it runs."""
-    return {"notebook_sha256": notebook_sha, "parameters_sha256": parameters_sha, "kernel": kernel}
+    return {
+        "notebook_sha256": notebook_sha,
+        "parameters_sha256": parameters_sha,
+        "kernel": kernel,
+        "code": code,
+    }
+
+
+def code_identity(commit: str, versions: dict[str, str]) -> str:
+    """Commit (without the uncommitted-changes note) plus package versions, as one string."""
+    bare = commit.split(" ", 1)[0]
+    return bare + ";" + ";".join(f"{k}={v}" for k, v in sorted(versions.items()))
 
 
 def reusable(

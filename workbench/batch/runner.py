@@ -367,8 +367,10 @@ def run_plan(
         tasks: list[RunTask] = []
         by_id = {r.run_id: r for r in plan.runs}
         shas = {r.run_id: incremental.file_sha256(r.notebook) for r in plan.runs}
+        versions = package_versions()
+        code = incremental.code_identity(commit, versions)
         fingerprints = {
-            r.run_id: incremental.fingerprint(shas[r.run_id], r.parameters_hash(), kernel)
+            r.run_id: incremental.fingerprint(shas[r.run_id], r.parameters_hash(), kernel, code)
             for r in plan.runs
         }
 
@@ -462,7 +464,7 @@ def run_plan(
             "status": "failed" if summary["failed"] else "ok",
             "summary": summary,
             "git_commit": commit,
-            "versions": package_versions(),
+            "versions": versions,
             "kb_path": str(kb),
             "kernel": kernel,
             "workers": workers if not dask else None,

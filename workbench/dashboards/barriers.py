@@ -46,7 +46,8 @@ SEVERITY_COLOURS = ["#f7f7f7", "#fdd49e", "#fc8d59", "#d7301f"]
 
 
 def _h(text: Any) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
+    missing = text is None or (isinstance(text, float) and text != text)
+    return html.escape("" if missing else str(text), quote=True)
 
 
 def csv_link(df: pd.DataFrame, name: str, label: str) -> str:
@@ -320,6 +321,7 @@ class BarrierDashboard:
             f"{_h(merged)} (inbox #{receipt.seq}).</span>"
         )
         self.editing = None
+        self.edit_choice.value = ""  # back to "(new barrier)"
         self.i_barrier.value = ""
         self.i_evidence.value = ""
         self.refresh()

@@ -13,13 +13,14 @@ from __future__ import annotations
 import html
 import os
 import uuid
+from datetime import datetime
 from typing import Any
 
 import ipywidgets as W
 import pandas as pd
 
 from workbench import capture
-from workbench.errors import WorkbenchError
+from workbench.errors import KBBusyError, WorkbenchError
 from workbench.evaluation import data
 from workbench.evaluation.capture_kinds import KIND
 from workbench.evaluation.errors import ScoreValidationError
@@ -28,6 +29,7 @@ from workbench.evaluation.score_rules import check_record
 from workbench.evaluation.settings import criteria_labels, evaluation_defaults
 
 CLIENT_ID = "scoring-dashboard"
+KB_WAIT_S = 2.0  # how long a ranking refresh waits for a busy knowledge base before using its cache
 SCORE_LABELS = {
     1: "1 - very poor",
     2: "2 - poor",
@@ -48,6 +50,8 @@ class ScoringDashboard:
         db: str | os.PathLike[str] | None = None,
     ) -> None:
         self.db = db
+        self._stored: pd.DataFrame | None = None
+        self._stored_at = ""
         self.weighting = validate_weighting(weighting)
         mechanisms = data.load_mechanisms(db)
         self.mechanism_names = dict(
@@ -180,15 +184,30 @@ class ScoringDashboard:
         self.status.value = f"<div class='wb-status-{kind}' style='color:{colour}'>{message}</div>"
 
     # ------------------------------------------------------------------ views
-    def ranking_frame(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        """(ranking table, not-ranked-yet table, disagreements) from KB + inbox scores."""
-        result = rank_mechanisms(data.current_scores(self.db), self.weighting)
-        return result.table, result.unranked, result.disagreements
+    def stored_scores(self) -> tuple[pd.DataFrame, str]:
+        """KB scores and a note; while a writer holds the KB, the last ones read (and say so)."""
+        try:
+            self._stored = data.load_criteria_scores(self.db, timeout=KB_WAIT_S)
+            self._stored_at = datetime.now().strftime("%H:%M:%S")
+            return self._stored, ""
+        except KBBusyError:
+            if self._stored is None:
+                raise
+            return self._stored, (
+                "The knowledge base is busy (an import or merge is running): the ranking uses the "
+                f"stored scores read at {self._stored_at} plus every score saved since."
+            )
+
+    def ranking_frame(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
+        """(ranking table, not-ranked-yet table, disagreements, note) from KB + inbox scores."""
+        stored, note = self.stored_scores()
+        result = rank_mechanisms(data.current_scores(self.db, stored=stored), self.weighting)
+        return result.table, result.unranked, result.disagreements, note
 
     def refresh(self) -> None:
         """Recompute the ranking from the knowledge base and the inbox."""
         try:
-            table, unranked, disagreements = self.ranking_frame()
+            table, unranked, disagreements, note = self.ranking_frame()
         except WorkbenchError as exc:
             self.ranking.value = f"<p class='wb-ranking-empty'>{html.escape(str(exc))}</p>"
             self.disagreement.value = ""
@@ -215,6 +234,8 @@ class ScoringDashboard:
                 for r in unranked.itertuples()
             )
             html_table += f"<p>Not ranked yet:</p><ul class='wb-unranked'>{items}</ul>"
+        if note:
+            html_table = f"<p class='wb-ranking-note'><i>{html.escape(note)}</i></p>" + html_table
         self.ranking.value = html_table
         if disagreements.empty:
             self.disagreement.value = ""

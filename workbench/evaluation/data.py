@@ -65,9 +65,16 @@ def load_mechanisms(db: Db = None) -> pd.DataFrame:
     )
 
 
-def load_criteria_scores(db: Db = None) -> pd.DataFrame:
-    """Every stored criteria score (all submissions; use scoring.latest_scores for the latest)."""
-    return query("SELECT * FROM criteria_scores ORDER BY submitted_at, score_id", db=db)
+def load_criteria_scores(db: Db = None, *, timeout: float | None = None) -> pd.DataFrame:
+    """Every stored criteria score (all submissions; use scoring.latest_scores for the latest).
+
+    ``timeout``: seconds to wait while a writer holds the KB (default: the access policy's).
+    """
+    sql = "SELECT * FROM criteria_scores ORDER BY submitted_at, score_id"
+    if timeout is None:
+        return query(sql, db=db)
+    with reader(db, timeout=timeout) as con:
+        return con.execute(sql).df()
 
 
 def load_pilot(pilot_id: str, db: Db = None) -> PilotData:
@@ -179,24 +186,35 @@ def validate_pilot_id(pilot_id: object, db: Db = None) -> str:
     return pilot_id.strip()
 
 
-def current_scores(db: Db = None) -> pd.DataFrame:
-    """Criteria scores in the KB plus dashboard submissions still waiting in the capture inbox.
+def inbox_scores(db: Db = None) -> pd.DataFrame:
+    """Dashboard scores in the capture inbox (merged or not; failed merges left out).
 
-    So a ranking reflects a score as soon as it is saved, before the next merge.  Rows are unique by
-    ``score_id`` (a merged submission is in the KB under its idempotency key).
+    Read from the inbox file only, so this works while a writer holds the knowledge base.
     """
     from workbench import capture
     from workbench.evaluation.capture_kinds import DATASET_ID, KIND
 
-    stored = load_criteria_scores(db)
-    waiting = [
+    rows = [
         {"score_id": r.idempotency_key, **r.payload, "dataset_id": DATASET_ID, "synthetic": False}
-        for r in capture.pending(KIND, db=db, include_failed=False)
+        for r in capture.read(KIND, db=db)
+        if r.merge_error is None
     ]
-    if not waiting:
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out["submitted_at"] = pd.to_datetime(out["submitted_at"])
+    return out
+
+
+def current_scores(db: Db = None, *, stored: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Criteria scores in the KB (or ``stored``) plus dashboard scores from the capture inbox.
+
+    So a ranking reflects a score as soon as it is saved, before the next merge.  Rows are unique by
+    ``score_id`` (a merged submission is in the KB under its idempotency key).
+    """
+    stored = load_criteria_scores(db) if stored is None else stored
+    inbox = inbox_scores(db)
+    if inbox.empty:
         return stored
-    inbox = pd.DataFrame(waiting)
-    inbox["submitted_at"] = pd.to_datetime(inbox["submitted_at"])
     inbox = inbox[~inbox["score_id"].isin(stored["score_id"])]
     return pd.concat([stored, inbox], ignore_index=True)
 

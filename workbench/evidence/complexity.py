@@ -95,10 +95,10 @@ def _cube_from_long(
     counts = np.bincount(lin, minlength=t * c * p)
     if (counts > 1).any():
         dup = np.flatnonzero(counts > 1)
-        labels = [
-            (periods[i // (c * p)], regions[(i // p) % c], sectors[i % p]) for i in dup[:10]
-        ]
-        raise ValidationError(f"{len(dup)} duplicated ({period}, {region}, {sector}) key(s): {_listing(labels, len(dup))}")
+        labels = [(periods[i // (c * p)], regions[(i // p) % c], sectors[i % p]) for i in dup[:10]]
+        raise ValidationError(
+            f"{len(dup)} duplicated ({period}, {region}, {sector}) key(s): {_listing(labels, len(dup))}"
+        )
     vals = pd.to_numeric(data[value], errors="coerce").to_numpy(dtype=float)
     cube = np.full(t * c * p, np.nan)
     cube[lin] = vals
@@ -122,7 +122,9 @@ def _reference_arrays(
         else:
             mask = np.array([country_of(r) in ref.codes for r in regions])
             if not mask.any():
-                raise ValidationError(f"reference economy {ref.label!r}: no region of it in the data")
+                raise ValidationError(
+                    f"reference economy {ref.label!r}: no region of it in the data"
+                )
         rs = cube[:, mask, :].sum(axis=1)[:, None, :]
     elif ref.kind == "own_country":
         countries, idx = np.unique([country_of(r) for r in regions], return_inverse=True)
@@ -134,14 +136,20 @@ def _reference_arrays(
         tot = ref.sector_totals
         absent = [s for s in sectors if s not in tot.index]
         if absent:
-            raise ValidationError(f"reference totals lack sector(s): {_listing(absent, len(absent))}")
-        rs = np.broadcast_to(tot.reindex(sectors).to_numpy(float)[None, None, :], (len(periods), 1, len(sectors)))
+            raise ValidationError(
+                f"reference totals lack sector(s): {_listing(absent, len(absent))}"
+            )
+        rs = np.broadcast_to(
+            tot.reindex(sectors).to_numpy(float)[None, None, :], (len(periods), 1, len(sectors))
+        )
         if ref.total is not None:
             return rs, np.full((len(periods), 1), float(ref.total))
     return rs, rs.sum(axis=2)
 
 
-def _eigen_pair(m: np.ndarray, kc: np.ndarray, kp: np.ndarray, periods: list) -> tuple[np.ndarray, np.ndarray]:
+def _eigen_pair(
+    m: np.ndarray, kc: np.ndarray, kp: np.ndarray, periods: list
+) -> tuple[np.ndarray, np.ndarray]:
     """Raw kc (G, c) and kp (G, p): second eigenvectors, kp of unit length, sign by diversity."""
     g, c, p = m.shape
     if c < 2 or p < 2:
@@ -149,10 +157,8 @@ def _eigen_pair(m: np.ndarray, kc: np.ndarray, kp: np.ndarray, periods: list) ->
             f"ECI/PCI need at least 2 regions and 2 sectors with presence; period(s) {periods} have {c} x {p}"
         )
     a = m / np.sqrt(kc)[:, :, None] / np.sqrt(kp)[:, None, :]  # D_c^-1/2 M D_p^-1/2
-    if c <= p:
-        s = a @ a.transpose(0, 2, 1)  # similar to M~cc
-    else:
-        s = a.transpose(0, 2, 1) @ a  # similar to M~pp
+    # the smaller symmetric form: similar to M~cc (c <= p) or to M~pp
+    s = a @ a.transpose(0, 2, 1) if c <= p else a.transpose(0, 2, 1) @ a
     w, v = np.linalg.eigh(s)
     top = w[:, -1]
     gap_low = (w[:, -2] - w[:, -3]) / top if w.shape[1] >= 3 else np.ones(g)
@@ -176,7 +182,9 @@ def _eigen_pair(m: np.ndarray, kc: np.ndarray, kp: np.ndarray, periods: list) ->
     ec = kc_vec - kc_vec.mean(axis=1, keepdims=True)
     cov = (dc * ec).sum(axis=1)
     if (np.abs(cov) <= 1e-300).any() or (dc == 0).all(axis=1).any():
-        which = [periods[i] for i in np.flatnonzero((np.abs(cov) <= 1e-300) | (dc == 0).all(axis=1))]
+        which = [
+            periods[i] for i in np.flatnonzero((np.abs(cov) <= 1e-300) | (dc == 0).all(axis=1))
+        ]
         raise ValidationError(
             f"ECI sign undefined in period(s) {which}: ECI does not correlate with diversity "
             "(e.g. all regions equally diverse)"
@@ -207,7 +215,9 @@ def _chain(
     w = np.divide(kp_raw, rowsum, out=np.zeros_like(kp_raw), where=rowsum > 0)
     c = m.shape[1]
     y = np.concatenate([m, m * w[:, None, :]], axis=1) @ phi  # [M phi ; (M*w) phi]
-    density = np.divide(y[:, :c], rowsum[:, None, :], out=np.zeros_like(y[:, :c]), where=rowsum[:, None, :] > 0)
+    density = np.divide(
+        y[:, :c], rowsum[:, None, :], out=np.zeros_like(y[:, :c]), where=rowsum[:, None, :] > 0
+    )
     col_b = (w[:, :, None] * phi).sum(axis=1)  # 1' B with B = diag(w) phi
     not_m = 1.0 - m
     cog_raw = not_m * (col_b[:, None, :] - y[:, c:])  # (1-M) * ((1-M) B)
@@ -220,9 +230,16 @@ def _chain(
     elif pci_normalisation == "own":
         pci = (kp_raw - kp_raw.mean(axis=1, keepdims=True)) / kp_raw.std(axis=1, keepdims=True)
     else:
-        raise ValidationError(f"pci_normalisation must be 'eci' or 'own', not {pci_normalisation!r}")
+        raise ValidationError(
+            f"pci_normalisation must be 'eci' or 'own', not {pci_normalisation!r}"
+        )
     coi_sd = coi_raw.std(axis=1, keepdims=True)
-    coi = np.divide(coi_raw - coi_raw.mean(axis=1, keepdims=True), coi_sd, out=np.zeros_like(coi_raw), where=coi_sd > 0)
+    coi = np.divide(
+        coi_raw - coi_raw.mean(axis=1, keepdims=True),
+        coi_sd,
+        out=np.zeros_like(coi_raw),
+        where=coi_sd > 0,
+    )
     return {
         "diversity": kc,
         "ubiquity": kp,
@@ -268,7 +285,9 @@ def complexity_panel(
     thr = cfg["complexity"]["rca_threshold"] if rca_threshold is None else float(rca_threshold)
     tol = cfg["specialisation"]["tie_tolerance"] if tie_tolerance is None else float(tie_tolerance)
     scale = cfg["complexity"]["density_scale"] if density_scale is None else float(density_scale)
-    pci_norm = cfg["complexity"]["pci_normalisation"] if pci_normalisation is None else pci_normalisation
+    pci_norm = (
+        cfg["complexity"]["pci_normalisation"] if pci_normalisation is None else pci_normalisation
+    )
     if scale not in (1, 100):
         raise ValidationError(f"density_scale must be 1 or 100, not {scale}")
     ref = as_reference(reference)
@@ -279,20 +298,30 @@ def complexity_panel(
             cube = np.where(nan, 0.0, cube)
         else:
             t, r, s = np.nonzero(nan)
-            cells = [(periods[i], regions[j], sectors[k]) for i, j, k in zip(t[:10], r[:10], s[:10], strict=True)]
+            cells = [
+                (periods[i], regions[j], sectors[k])
+                for i, j, k in zip(t[:10], r[:10], s[:10], strict=True)
+            ]
             raise ValidationError(
                 f"{int(nan.sum())} missing (NaN or absent) cell(s): {_listing(cells, int(nan.sum()))}; "
                 "pass missing='zero' to count them as zero"
             )
     if (cube < 0).any():
         t, r, s = np.nonzero(cube < 0)
-        cells = [(periods[i], regions[j], sectors[k]) for i, j, k in zip(t[:10], r[:10], s[:10], strict=True)]
+        cells = [
+            (periods[i], regions[j], sectors[k])
+            for i, j, k in zip(t[:10], r[:10], s[:10], strict=True)
+        ]
         raise ValidationError(f"negative value(s) at {_listing(cells, len(t))}")
 
     ref_s, ref_total = _reference_arrays(ref, cube, regions, sectors, periods)
     region_total = cube.sum(axis=2)
     region_ok = region_total > 0
-    sector_ok = (ref_s > 0).all(axis=1) if ref_s.shape[1] == 1 else ((ref_s > 0) | ~region_ok[:, :, None]).all(axis=1)
+    sector_ok = (
+        (ref_s > 0).all(axis=1)
+        if ref_s.shape[1] == 1
+        else ((ref_s > 0) | ~region_ok[:, :, None]).all(axis=1)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         rca = (cube / region_total[:, :, None]) / (ref_s / ref_total[:, :, None])
     rca = np.where(region_ok[:, :, None] & sector_ok[:, None, :], rca, 0.0)
@@ -300,9 +329,13 @@ def complexity_panel(
 
     dropped: list[tuple[object, str, str, str]] = []
     for ti in range(len(periods)):
-        dropped += [(periods[ti], "region", regions[i], "zero total") for i in np.flatnonzero(~region_ok[ti])]
         dropped += [
-            (periods[ti], "sector", sectors[i], "zero reference total") for i in np.flatnonzero(~sector_ok[ti])
+            (periods[ti], "region", regions[i], "zero total")
+            for i in np.flatnonzero(~region_ok[ti])
+        ]
+        dropped += [
+            (periods[ti], "sector", sectors[i], "zero reference total")
+            for i in np.flatnonzero(~sector_ok[ti])
         ]
     # leave out regions / sectors without any presence, until none is left
     while True:
@@ -312,9 +345,13 @@ def complexity_panel(
         if not div_zero.any() and not ubi_zero.any():
             break
         for ti, i in zip(*np.nonzero(div_zero), strict=True):
-            dropped.append((periods[ti], "region", regions[i], "diversity 0 (no sector with RCA >= threshold)"))
+            dropped.append(
+                (periods[ti], "region", regions[i], "diversity 0 (no sector with RCA >= threshold)")
+            )
         for ti, i in zip(*np.nonzero(ubi_zero), strict=True):
-            dropped.append((periods[ti], "sector", sectors[i], "ubiquity 0 (no region with RCA >= threshold)"))
+            dropped.append(
+                (periods[ti], "sector", sectors[i], "ubiquity 0 (no region with RCA >= threshold)")
+            )
         region_ok &= ~div_zero
         sector_ok &= ~ubi_zero
     dropped_df = pd.DataFrame(dropped, columns=["period", "kind", "code", "reason"])
@@ -366,7 +403,9 @@ def complexity_panel(
                 {
                     "period": np.repeat(periods.to_numpy()[tis], c),
                     "region": pd.Categorical.from_codes(np.tile(ridx, g), regions),
-                    **{k: out[k].ravel() for k in ("diversity", "eci", "eci_raw", "coi", "coi_raw")},
+                    **{
+                        k: out[k].ravel() for k in ("diversity", "eci", "eci_raw", "coi", "coi_raw")
+                    },
                 }
             )
         )
@@ -381,17 +420,25 @@ def complexity_panel(
         )
         if keep_proximity:
             for j, ti in enumerate(tis):
-                prox[periods[ti]] = pd.DataFrame(out["phi"][j], index=sectors[sidx], columns=sectors[sidx])
+                prox[periods[ti]] = pd.DataFrame(
+                    out["phi"][j], index=sectors[sidx], columns=sectors[sidx]
+                )
     if not cells:
-        raise ValidationError("no period has any region and sector left for the complexity calculation")
-    order = {"period": "period"}
-    del order
+        raise ValidationError(
+            "no period has any region and sector left for the complexity calculation"
+        )
     return ComplexityResult(
-        cells=pd.concat(cells, ignore_index=True).sort_values(["period", "region", "sector"], kind="stable", ignore_index=True)
+        cells=pd.concat(cells, ignore_index=True).sort_values(
+            ["period", "region", "sector"], kind="stable", ignore_index=True
+        )
         if len(cells) > 1
         else cells[0],
-        regions=pd.concat(regs, ignore_index=True).sort_values(["period", "region"], kind="stable", ignore_index=True),
-        sectors=pd.concat(secs, ignore_index=True).sort_values(["period", "sector"], kind="stable", ignore_index=True),
+        regions=pd.concat(regs, ignore_index=True).sort_values(
+            ["period", "region"], kind="stable", ignore_index=True
+        ),
+        sectors=pd.concat(secs, ignore_index=True).sort_values(
+            ["period", "sector"], kind="stable", ignore_index=True
+        ),
         dropped=dropped_df,
         reference=ref.label,
         density_scale=scale,
@@ -399,7 +446,9 @@ def complexity_panel(
     )
 
 
-def economic_complexity(matrix: pd.DataFrame, reference: ReferenceLike, **options) -> ComplexityResult:
+def economic_complexity(
+    matrix: pd.DataFrame, reference: ReferenceLike, **options
+) -> ComplexityResult:
     """:func:`complexity_panel` for one region x sector matrix (period label ``"all"``)."""
     m = check_matrix(matrix, missing=options.get("missing", "raise"))
     long = m.rename_axis(index="region", columns="sector").stack().rename("value").reset_index()
@@ -418,7 +467,9 @@ def proximity(presence: pd.DataFrame) -> pd.DataFrame:
     kp = m.sum(axis=0)
     if (kp == 0).any():
         bad = presence.columns[kp == 0]
-        raise ValidationError(f"proximity: sector(s) present in no region: {_listing(bad, len(bad))}")
+        raise ValidationError(
+            f"proximity: sector(s) present in no region: {_listing(bad, len(bad))}"
+        )
     phi = (m.T @ m) / np.maximum(kp[:, None], kp[None, :])
     return pd.DataFrame(phi, index=presence.columns, columns=presence.columns)
 
@@ -441,7 +492,9 @@ def relatedness_density(
         np.fill_diagonal(phi, 0.0)
     rowsum = phi.sum(axis=1)
     m = check_matrix(presence, name="presence").to_numpy()
-    dens = np.divide(m @ phi, rowsum[None, :], out=np.zeros((m.shape[0], m.shape[1])), where=rowsum[None, :] > 0)
+    dens = np.divide(
+        m @ phi, rowsum[None, :], out=np.zeros((m.shape[0], m.shape[1])), where=rowsum[None, :] > 0
+    )
     return pd.DataFrame(dens * s, index=presence.index, columns=presence.columns)
 
 
@@ -481,7 +534,9 @@ def diversification_options(
     sec = result.sectors[result.sectors["period"] == period][["sector", "pci"]]
     cand = sel[sel["m"] == 0].merge(sec, on="sector", how="left")
     if cand.empty:
-        raise ValidationError(f"region {region!r} is specialised in every sector; no options to rank")
+        raise ValidationError(
+            f"region {region!r} is specialised in every sector; no options to rank"
+        )
     d_cut = float(cand["density"].median()) if ds == "median" else float(ds)
     c_cut = float(cand["pci"].median()) if cs == "median" else float(cs)
     hi_d = (cand["density"] >= d_cut).to_numpy()

@@ -30,7 +30,9 @@ def source_config(source: str) -> dict[str, Any]:
     """The named source set of ``evidence.yml`` (``demo``, ``eurostat``)."""
     sources = evidence_defaults()["sources"]
     if source not in sources:
-        raise ValidationError(f"unknown data source {source!r}; evidence.yml defines {sorted(sources)}")
+        raise ValidationError(
+            f"unknown data source {source!r}; evidence.yml defines {sorted(sources)}"
+        )
     return sources[source]
 
 
@@ -41,7 +43,8 @@ def available_datasets(db: str | None = None) -> list[str]:
 
 def _observation_columns(db: str | None) -> list[str]:
     return query(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'observations'", db=db
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'observations'",
+        db=db,
     )["column_name"].tolist()
 
 
@@ -58,18 +61,26 @@ def observations(
             f"dataset {dataset_id!r} is not in the knowledge base; available: {_listing(known, len(known))}"
         )
     cols = _observation_columns(db)
-    dims = query("SELECT dimensions FROM datasets WHERE dataset_id = ?", [dataset_id], db=db)["dimensions"].iat[0]
-    dims = [d for d in (list(dims) if dims is not None else []) if d in cols and d not in BASE_COLUMNS]
+    dims = query("SELECT dimensions FROM datasets WHERE dataset_id = ?", [dataset_id], db=db)[
+        "dimensions"
+    ].iat[0]
+    dims = [
+        d for d in (list(dims) if dims is not None else []) if d in cols and d not in BASE_COLUMNS
+    ]
     where, params = ["dataset_id = ?"], [dataset_id]
     for col, val in (filters or {}).items():
         if not _IDENT.match(col) or col not in cols:
-            raise ValidationError(f"filter column {col!r} is not a dimension of the observations table")
+            raise ValidationError(
+                f"filter column {col!r} is not a dimension of the observations table"
+            )
         where.append(f'"{col}" = ?')
         params.append(str(val))
     select = ", ".join(["region", "period", "value", "flag", *[f'"{d}"' for d in dims]])
     out = query(f"SELECT {select} FROM observations WHERE {' AND '.join(where)}", params, db=db)
     if out.empty:
-        raise ValidationError(f"dataset {dataset_id!r} has no rows for filters {dict(filters or {})}")
+        raise ValidationError(
+            f"dataset {dataset_id!r} has no rows for filters {dict(filters or {})}"
+        )
     out.attrs["dimensions"] = dims
     return out
 
@@ -80,7 +91,7 @@ def _is_region(code: str, level: int, aggregates: Sequence[str]) -> bool:
 
 def _check_unique(df: pd.DataFrame, keys: list[str], dims: list[str], dataset_id: str) -> None:
     if df.duplicated(keys).any():
-        several = [d for d in dims if d not in keys and df[d].nunique() > 1]
+        several = [d for d in dims if d in df.columns and d not in keys and df[d].nunique() > 1]
         detail = "; ".join(f"{d}: {sorted(df[d].dropna().unique())[:8]}" for d in several)
         raise ValidationError(
             f"dataset {dataset_id!r} has several rows per {', '.join(keys)}; choose one value with "
@@ -93,17 +104,26 @@ def employment_panel(
     *,
     level: int = 2,
     db: str | None = None,
+    spec: Mapping[str, Any] | None = None,
+    nuts_from: str | None = None,
 ) -> pd.DataFrame:
     """Long table period, region, sector, value, flag of the source's employment dataset.
 
     NUTS ``level`` regions only (aggregates such as EU28 and sector totals such as TOTAL/NRP left
     out); converted to NUTS 2021 when the source says ``nuts_from`` (JRC matrices; codes the
     matrices do not know, e.g. NUTS 2010 SI01, are dropped and listed in ``attrs["unknown_regions"]``).
+    ``spec`` (dataset_id, sector_column, filters) and ``nuts_from`` override the source's settings.
     Missing values stay NaN (``attrs["missing_cells"]`` counts them in the source data; after a NUTS
     conversion, new regions without full coverage are left out and counted in
     ``attrs["incomplete_after_conversion"]``); analysis functions decide how to treat them.
     """
-    cfg = source_config(source)
+    cfg = (
+        dict(source_config(source))
+        if spec is None
+        else {"employment": dict(spec), "nuts_from": nuts_from}
+    )
+    if spec is None and nuts_from is not None:
+        cfg["nuts_from"] = nuts_from
     emp = cfg["employment"]
     agg_s = set(evidence_defaults()["aggregate_sectors"])
     agg_r = list(evidence_defaults()["aggregate_region_prefixes"])
@@ -116,7 +136,9 @@ def employment_panel(
     if raw.empty:
         raise ValidationError(f"dataset {emp['dataset_id']!r} has no NUTS {level} rows")
     long = raw.rename(columns={sector_col: "sector"})
-    _check_unique(long, ["period", "region", "sector"], raw.attrs.get("dimensions", []), emp["dataset_id"])
+    _check_unique(
+        long, ["period", "region", "sector"], raw.attrs.get("dimensions", []), emp["dataset_id"]
+    )
     long = long[["period", "region", "sector", "value", "flag"]].reset_index(drop=True)
     missing_cells = int(long["value"].isna().sum())
     unknown: list[str] = []
@@ -130,7 +152,7 @@ def employment_panel(
         long = conv[["period", "region", "sector", "value"]].assign(flag=None)
     long.attrs.update(
         dataset_id=emp["dataset_id"],
-        source=source,
+        source=source if spec is None else "custom",
         nuts_from=cfg.get("nuts_from"),
         unknown_regions=unknown,
         incomplete_after_conversion=incomplete,
@@ -170,8 +192,12 @@ def indicator_table(
             missing.append(name)
             continue
         obs = observations(spec["dataset_id"], filters=spec.get("filters"), db=db)
-        obs = obs[[_is_region(str(r), level, agg_r) for r in obs["region"]]].dropna(subset=["value"])
-        _check_unique(obs, ["period", "region"], obs.attrs.get("dimensions", []), spec["dataset_id"])
+        obs = obs[[_is_region(str(r), level, agg_r) for r in obs["region"]]].dropna(
+            subset=["value"]
+        )
+        _check_unique(
+            obs, ["period", "region"], obs.attrs.get("dimensions", []), spec["dataset_id"]
+        )
         if cfg.get("nuts_from"):
             obs = harmonise_to_2021(
                 obs[["period", "region", "value"]],

@@ -73,7 +73,9 @@ def quadrant_chart(spec: pd.DataFrame, region: str, start: str, end: str) -> go.
     return fig
 
 
-def shift_share_chart(ss: pd.DataFrame, region: str, start: str, end: str, top: int = 25) -> go.Figure:
+def shift_share_chart(
+    ss: pd.DataFrame, region: str, start: str, end: str, top: int = 25
+) -> go.Figure:
     """Stacked bars of national share, industry mix and regional shift per sector (largest changes)."""
     d = ss.reindex(ss["change"].abs().sort_values(ascending=False).index).head(top).iloc[::-1]
     fig = go.Figure()
@@ -82,9 +84,17 @@ def shift_share_chart(ss: pd.DataFrame, region: str, start: str, end: str, top: 
         ("industry_mix", "#e9c46a", "industry mix"),
         ("regional_shift", "#e76f51", "regional shift"),
     ):
-        fig.add_trace(go.Bar(x=d[col], y=d["label"], orientation="h", name=name, marker_color=colour))
+        fig.add_trace(
+            go.Bar(x=d[col], y=d["label"], orientation="h", name=name, marker_color=colour)
+        )
     fig.add_trace(
-        go.Scatter(x=d["change"], y=d["label"], mode="markers", name="change", marker={"symbol": "diamond", "color": "#000"})
+        go.Scatter(
+            x=d["change"],
+            y=d["label"],
+            mode="markers",
+            name="change",
+            marker={"symbol": "diamond", "color": "#000"},
+        )
     )
     fig.update_layout(
         barmode="relative",
@@ -111,8 +121,16 @@ def priority_chart(options: pd.DataFrame, region: str) -> go.Figure:
                 hovertemplate="%{text}<br>density %{x:.3f}<br>PCI %{y:.2f}<extra></extra>",
             )
         )
-    fig.add_vline(x=options.attrs.get("density_split", options["density"].median()), line_dash="dash", line_color="#555")
-    fig.add_hline(y=options.attrs.get("complexity_split", options["pci"].median()), line_dash="dash", line_color="#555")
+    fig.add_vline(
+        x=options.attrs.get("density_split", options["density"].median()),
+        line_dash="dash",
+        line_color="#555",
+    )
+    fig.add_hline(
+        y=options.attrs.get("complexity_split", options["pci"].median()),
+        line_dash="dash",
+        line_color="#555",
+    )
     fig.update_layout(
         title=f"Diversification options for {region}: relatedness density (risk) vs complexity (gain)",
         xaxis_title="relatedness density (higher = lower risk)",

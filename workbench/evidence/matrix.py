@@ -81,7 +81,9 @@ def check_matrix(
     if not isinstance(matrix, pd.DataFrame):
         raise ValidationError(f"{name}: expected a region x sector DataFrame, got {type(matrix)}")
     if matrix.shape[0] == 0 or matrix.shape[1] == 0:
-        raise ValidationError(f"{name}: empty matrix ({matrix.shape[0]} regions x {matrix.shape[1]} sectors)")
+        raise ValidationError(
+            f"{name}: empty matrix ({matrix.shape[0]} regions x {matrix.shape[1]} sectors)"
+        )
     for axis, labels in (("region", matrix.index), ("sector", matrix.columns)):
         if labels.has_duplicates:
             d = labels[labels.duplicated()].unique()
@@ -94,14 +96,19 @@ def check_matrix(
     if np.isinf(arr).any():
         r, c = np.nonzero(np.isinf(arr))
         cells = [f"({values.index[i]}, {values.columns[j]})" for i, j in zip(r, c, strict=True)]
-        raise ValidationError(f"{name}: infinite value in {len(cells)} cell(s): {_listing(cells, len(cells))}")
+        raise ValidationError(
+            f"{name}: infinite value in {len(cells)} cell(s): {_listing(cells, len(cells))}"
+        )
     neg = arr < 0
     if neg.any():
         r, c = np.nonzero(neg)
         cells = [
-            f"({values.index[i]}, {values.columns[j]}) = {arr[i, j]:g}" for i, j in zip(r, c, strict=True)
+            f"({values.index[i]}, {values.columns[j]}) = {arr[i, j]:g}"
+            for i, j in zip(r, c, strict=True)
         ]
-        raise ValidationError(f"{name}: negative value in {len(cells)} cell(s): {_listing(cells, len(cells))}")
+        raise ValidationError(
+            f"{name}: negative value in {len(cells)} cell(s): {_listing(cells, len(cells))}"
+        )
     nan = np.isnan(arr)
     if nan.any():
         if missing == "zero":
@@ -148,5 +155,7 @@ def shares(matrix: pd.DataFrame, totals: pd.Series | None = None) -> pd.DataFram
     denom = matrix.sum(axis=1) if totals is None else totals.reindex(matrix.index)
     if denom.isna().any() or (denom <= 0).any():
         bad = denom.index[(denom.isna() | (denom <= 0)).to_numpy()]
-        raise ValidationError(f"region total missing or not positive for: {_listing(bad, len(bad))}")
+        raise ValidationError(
+            f"region total missing or not positive for: {_listing(bad, len(bad))}"
+        )
     return matrix.div(denom, axis=0)

@@ -65,7 +65,9 @@ def conversion_table(
     """
     key = (str(from_version), int(level))
     if key not in FILES:
-        raise ValidationError(f"no JRC matrix for NUTS {from_version} level {level}; available: {sorted(FILES)}")
+        raise ValidationError(
+            f"no JRC matrix for NUTS {from_version} level {level}; available: {sorted(FILES)}"
+        )
     wcol = setting("nuts", "weight") if weight is None else weight
     if wcol not in WEIGHTS:
         raise ValidationError(f"weight must be one of {WEIGHTS}, not {wcol!r}")
@@ -77,19 +79,29 @@ def conversion_table(
     old = f"code_v{from_version}"
     for col in (old, "code_v2021", wcol):
         if col not in raw.columns:
-            raise ValidationError(f"{file}: column {col!r} missing; columns are {list(raw.columns)}")
+            raise ValidationError(
+                f"{file}: column {col!r} missing; columns are {list(raw.columns)}"
+            )
     t = pd.DataFrame(
-        {"from_code": raw[old].str.strip(), "to_code": raw["code_v2021"].str.strip(), "weight": raw[wcol].astype(float)}
+        {
+            "from_code": raw[old].str.strip(),
+            "to_code": raw["code_v2021"].str.strip(),
+            "weight": raw[wcol].astype(float),
+        }
     )
     bad = t[(t["weight"] < 0) | t["weight"].isna()]
     if len(bad):
         r = bad.index[0]
-        raise ValidationError(f"{file}: line {r + 2}, column {wcol!r}: negative or missing weight {raw.at[r, wcol]!r}")
+        raise ValidationError(
+            f"{file}: line {r + 2}, column {wcol!r}: negative or missing weight {raw.at[r, wcol]!r}"
+        )
     from_tot = t.groupby("from_code")["weight"].transform("sum")
     to_tot = t.groupby("to_code")["weight"].transform("sum")
     zero = t["from_code"][from_tot == 0].unique()
     if len(zero):
-        raise ValidationError(f"{file}: old region(s) with zero total {wcol}: {_listing(zero, len(zero))}")
+        raise ValidationError(
+            f"{file}: old region(s) with zero total {wcol}: {_listing(zero, len(zero))}"
+        )
     t["share_of_from"] = t["weight"] / from_tot
     t["share_of_to"] = np.where(to_tot > 0, t["weight"] / to_tot.where(to_tot > 0, 1.0), 0.0)
     t.attrs.update(file=str(file), weight=wcol, from_version=str(from_version))
@@ -97,7 +109,11 @@ def conversion_table(
 
 
 def code_changes(
-    from_version: str, *, level: int = 2, weight: str | None = None, directory: str | Path | None = None
+    from_version: str,
+    *,
+    level: int = 2,
+    weight: str | None = None,
+    directory: str | Path | None = None,
 ) -> pd.DataFrame:
     """Mapping of code changes: from_code, to_code, share_of_from, share_of_to, change.
 
@@ -109,7 +125,12 @@ def code_changes(
     n_to = t.groupby("from_code")["to_code"].transform("nunique")
     n_from = t.groupby("to_code")["from_code"].transform("nunique")
     change = np.select(
-        [(n_to == 1) & (n_from == 1) & (t["from_code"] == t["to_code"]), (n_to == 1) & (n_from == 1), (n_to > 1) & (n_from > 1), n_to > 1],
+        [
+            (n_to == 1) & (n_from == 1) & (t["from_code"] == t["to_code"]),
+            (n_to == 1) & (n_from == 1),
+            (n_to > 1) & (n_from > 1),
+            n_to > 1,
+        ],
         ["unchanged", "recoded", "split+merged", "split"],
         default="merged",
     )
@@ -124,7 +145,9 @@ def nuts2021_codes(directory: str | None = None) -> frozenset[str]:
     path = (Path(directory) if directory else classifications_dir()) / "NUTS_AT_2021.csv"
     if not path.exists():
         raise ValidationError(f"NUTS 2021 code list not found: {path}")
-    codes = pd.read_csv(path, usecols=["NUTS_ID"], dtype=str, encoding="utf-8")["NUTS_ID"].str.strip()
+    codes = pd.read_csv(path, usecols=["NUTS_ID"], dtype=str, encoding="utf-8")[
+        "NUTS_ID"
+    ].str.strip()
     return frozenset(codes)
 
 
@@ -153,14 +176,20 @@ def harmonise_to_2021(
     for col in (region, value):
         if col not in data.columns:
             raise ValidationError(f"column {col!r} not found; columns are {list(data.columns)}")
-    key_cols = [c for c in data.columns if c not in (region, value, "flag")] if keys is None else list(keys)
+    key_cols = (
+        [c for c in data.columns if c not in (region, value, "flag")]
+        if keys is None
+        else list(keys)
+    )
     table = conversion_table(from_version, level=level, weight=weight, directory=directory)
     d = data[[*key_cols, region, value]].copy()
     d[region] = d[region].astype(str)
     d[value] = pd.to_numeric(d[value], errors="coerce")
     if d.duplicated([*key_cols, region]).any():
         dup = d.loc[d.duplicated([*key_cols, region]), region].unique()
-        raise ValidationError(f"harmonise_to_2021: duplicated observations for region(s) {_listing(dup, len(dup))}")
+        raise ValidationError(
+            f"harmonise_to_2021: duplicated observations for region(s) {_listing(dup, len(dup))}"
+        )
     codes = pd.Index(d[region].unique())
     in_table = codes.isin(table["from_code"])
     valid_2021 = codes.isin(list(nuts2021_codes(str(directory) if directory else None)))
@@ -187,11 +216,15 @@ def harmonise_to_2021(
     tol = 1e-9
     incomplete = agg[agg["coverage"] < min_coverage - tol]
     agg = agg[agg["coverage"] >= min_coverage - tol]
-    converted = agg.rename(columns={"to_code": region, "_num": value})[[*key_cols, region, value, "coverage"]]
+    converted = agg.rename(columns={"to_code": region, "_num": value})[
+        [*key_cols, region, value, "coverage"]
+    ]
     clash = converted.merge(direct[[*key_cols, region]], on=[*key_cols, region])
     if len(clash):
         regs = clash[region].unique()
-        raise ValidationError(f"harmonise_to_2021: region(s) both converted and given directly: {_listing(regs, len(regs))}")
+        raise ValidationError(
+            f"harmonise_to_2021: region(s) both converted and given directly: {_listing(regs, len(regs))}"
+        )
     out = pd.concat([converted, direct[[*key_cols, region, value, "coverage"]]], ignore_index=True)
     out = out.sort_values([*key_cols, region], ignore_index=True)
     out.attrs.update(
@@ -200,6 +233,8 @@ def harmonise_to_2021(
         kind=kind,
         unknown=unknown_codes,
         kept_unchanged=sorted(keep_as_is),
-        incomplete=incomplete.rename(columns={"to_code": region})[[*key_cols, region, "coverage"]].reset_index(drop=True),
+        incomplete=incomplete.rename(columns={"to_code": region})[
+            [*key_cols, region, "coverage"]
+        ].reset_index(drop=True),
     )
     return out

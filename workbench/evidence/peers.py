@@ -40,14 +40,18 @@ def structure_variables(
     tot = m.sum(axis=1)
     if (tot <= 0).any():
         bad = tot.index[(tot <= 0).to_numpy()]
-        raise ValidationError(f"structure_variables: region(s) without employment: {_listing(bad, len(bad))}")
+        raise ValidationError(
+            f"structure_variables: region(s) without employment: {_listing(bad, len(bad))}"
+        )
     shares = m.div(tot, axis=0).add_prefix(STRUCTURE_PREFIX)
     if extra is None:
         return shares
     return shares.join(extra, how="inner")
 
 
-def default_weights(columns: Sequence[str], structure_block_weight: float | None = None) -> dict[str, float]:
+def default_weights(
+    columns: Sequence[str], structure_block_weight: float | None = None
+) -> dict[str, float]:
     """Weight 1 per variable; the ``share:`` columns share ``structure_block_weight`` equally."""
     block = (
         evidence_defaults()["peers"]["structure_block_weight"]
@@ -72,7 +76,9 @@ def standardise(
         if col in x.columns:
             if (x[col] <= 0).any():
                 bad = x.index[(x[col] <= 0).to_numpy()]
-                raise ValidationError(f"{col}: log needs positive values; not positive for {_listing(bad, len(bad))}")
+                raise ValidationError(
+                    f"{col}: log needs positive values; not positive for {_listing(bad, len(bad))}"
+                )
             x[col] = np.log(x[col])
     sd = x.std(axis=0, ddof=0)
     constant = [str(c) for c in x.columns[(sd == 0).to_numpy()]]
@@ -113,7 +119,9 @@ def peer_regions(
     if len(nan_rows):
         if region in nan_rows:
             cols = list(v.columns[v.loc[region].isna().to_numpy()])
-            raise ValidationError(f"region {region!r} has missing values for: {_listing(cols, len(cols))}")
+            raise ValidationError(
+                f"region {region!r} has missing values for: {_listing(cols, len(cols))}"
+            )
         if missing == "raise":
             raise ValidationError(
                 f"missing values for region(s) {_listing(nan_rows, len(nan_rows))}; "
@@ -151,7 +159,10 @@ def peer_regions(
     )
     out = pd.concat([out, contrib.add_prefix("contrib:").reset_index(drop=True)], axis=1)
     out.attrs.update(
-        region=region, exclude_own_country=excl, constant_variables=z.attrs["constant"], weights=w.to_dict()
+        region=region,
+        exclude_own_country=excl,
+        constant_variables=z.attrs["constant"],
+        weights=w.to_dict(),
     )
     return out
 

@@ -51,14 +51,18 @@ def evidence_parameters(
     if not REGION.match(region):
         raise ParameterError(f"region {region!r} is not a NUTS 2 code such as 'HR03'")
     if source not in evidence_defaults()["sources"]:
-        raise ParameterError(f"source {source!r} unknown; evidence.yml defines {sorted(evidence_defaults()['sources'])}")
+        raise ParameterError(
+            f"source {source!r} unknown; evidence.yml defines {sorted(evidence_defaults()['sources'])}"
+        )
     try:
         as_reference(reference)
     except ValidationError as exc:
         raise ParameterError(f"reference: {exc}") from exc
     for name, val in (("start", start), ("end", end)):
         if val and not PERIOD.match(str(val)):
-            raise ParameterError(f"{name} {val!r} must be a year such as '2015' (or empty for the first/last)")
+            raise ParameterError(
+                f"{name} {val!r} must be a year such as '2015' (or empty for the first/last)"
+            )
     if start and end and str(start) >= str(end):
         raise ParameterError(f"start {start} must be before end {end}")
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 50:
@@ -105,6 +109,12 @@ class S3Profile:
     def note(self, key: str) -> str:
         return self.notes.get(key, "")
 
+    @property
+    def star_clusters(self) -> pd.DataFrame:
+        """Region-sectors of all regions with at least one star, most stars and employment first."""
+        s = self.stars[self.stars["stars"] > 0]
+        return s.sort_values(["stars", "employment"], ascending=False, ignore_index=True)
+
 
 def _label(codes: pd.Series, labels: dict[str, str]) -> pd.Series:
     return codes.astype(str).map(lambda c: f"{c} {labels[c]}" if c in labels else c)
@@ -127,9 +137,15 @@ def build_s3_profile(
     """Compute every table of the S3 profile from a long employment panel (period, region, sector, value)."""
     labels = labels or {}
     periods = sorted(panel["period"].astype(str).unique())
-    have = sorted(panel.loc[(panel["region"] == region) & panel["value"].notna(), "period"].astype(str).unique())
+    have = sorted(
+        panel.loc[(panel["region"] == region) & panel["value"].notna(), "period"]
+        .astype(str)
+        .unique()
+    )
     if not have:
-        raise ValidationError(f"region {region!r} has no employment data; regions: {sorted(panel['region'].unique())[:20]} ...")
+        raise ValidationError(
+            f"region {region!r} has no employment data; regions: {sorted(panel['region'].unique())[:20]} ..."
+        )
     start = start or have[0]
     end = end or have[-1]
     for p in (start, end):
@@ -185,7 +201,9 @@ def build_s3_profile(
         }
     ).sort_values("lq", ascending=False, ignore_index=True)
     if growth.isna().any():
-        notes["cagr"] = f"CAGR undefined (no employment in {start}) for: {', '.join(growth.index[growth.isna()].astype(str))}"
+        notes["cagr"] = (
+            f"CAGR undefined (no employment in {start}) for: {', '.join(growth.index[growth.isna()].astype(str))}"
+        )
 
     ss = shift_share(m0[keep], m1[keep], ref)
     ss_region = ss[ss["region"] == region].drop(columns="region").reset_index(drop=True)
@@ -195,7 +213,12 @@ def build_s3_profile(
     h = herfindahl_index(m1.loc[[region]])
     indices = pd.DataFrame(
         {
-            "indicator": ["Hachman index", "Krugman index (0-2)", "Herfindahl index", "effective number of sectors"],
+            "indicator": [
+                "Hachman index",
+                "Krugman index (0-2)",
+                "Herfindahl index",
+                "effective number of sectors",
+            ],
             "value": [
                 float(hachman_index(m1[keep], ref, on_empty="drop")[region]),
                 float(krugman_index(m1[keep], ref)[region]),
@@ -206,15 +229,22 @@ def build_s3_profile(
     )
 
     long = pd.concat(
-        [m0.stack().rename("value").reset_index().assign(period=start), m1.stack().rename("value").reset_index().assign(period=end)],
+        [
+            m0.stack().rename("value").reset_index().assign(period=start),
+            m1.stack().rename("value").reset_index().assign(period=end),
+        ],
         ignore_index=True,
     )
     cx = complexity_panel(long, ref, on_empty="drop", keep_proximity=False)
     if region not in set(cx.regions.loc[cx.regions["period"] == end, "region"].astype(str)):
-        raise ValidationError(f"region {region!r} dropped from the complexity calculation: {cx.dropped.to_dict('records')}")
+        raise ValidationError(
+            f"region {region!r} dropped from the complexity calculation: {cx.dropped.to_dict('records')}"
+        )
     options = diversification_options(cx, region, end)
     options.insert(1, "label", _label(options["sector"], labels).to_numpy())
-    eci = cx.regions[cx.regions["period"] == end][["region", "eci", "diversity", "coi"]].astype({"region": str})
+    eci = cx.regions[cx.regions["period"] == end][["region", "eci", "diversity", "coi"]].astype(
+        {"region": str}
+    )
     eci = eci.sort_values("eci", ascending=False, ignore_index=True)
     eci.insert(0, "rank", np.arange(1, len(eci) + 1))
     if len(cx.dropped):
@@ -223,7 +253,13 @@ def build_s3_profile(
         )
 
     variables = structure_variables(m1, indicators if len(indicators.columns) else None)
-    peers = peer_regions(variables, region, n=n_peers, exclude_own_country=exclude_own_country, missing="exclude_regions")
+    peers = peer_regions(
+        variables,
+        region,
+        n=n_peers,
+        exclude_own_country=exclude_own_country,
+        missing="exclude_regions",
+    )
     missing_ind = indicators.attrs.get("missing_indicators", [])
     notes["peers"] = (
         f"Peers among {len(variables)} regions on {len(variables.columns)} standardised variables "
@@ -324,7 +360,11 @@ def parallel_contexts(
 ) -> ParallelContexts:
     """Peer regions on sector structure and structural indicators (see :mod:`workbench.evidence.peers`)."""
     panel = kbdata.employment_panel(source, db=db)
-    have = sorted(panel.loc[(panel["region"] == region) & panel["value"].notna(), "period"].astype(str).unique())
+    have = sorted(
+        panel.loc[(panel["region"] == region) & panel["value"].notna(), "period"]
+        .astype(str)
+        .unique()
+    )
     if not have:
         raise ValidationError(f"region {region!r} has no employment data in source {source!r}")
     period = period or have[-1]
@@ -332,7 +372,9 @@ def parallel_contexts(
     m = m.loc[m.sum(axis=1) > 0]
     indicators = kbdata.indicator_table(source, period, db=db)
     variables = structure_variables(m, indicators if len(indicators.columns) else None)
-    peers = peer_regions(variables, region, n=n, exclude_own_country=exclude_country, missing="exclude_regions")
+    peers = peer_regions(
+        variables, region, n=n, exclude_own_country=exclude_country, missing="exclude_regions"
+    )
     names = kbdata.region_names(db)
     peers.insert(2, "name", [names.get(r, r) for r in peers["region"]])
     contrib = [

@@ -88,7 +88,9 @@ class ReferenceEconomy:
         s = sector_totals.astype(float)
         if s.isna().any() or (s < 0).any():
             bad = s.index[(s.isna() | (s < 0)).to_numpy()]
-            raise ValidationError(f"reference totals missing or negative for sector(s): {_listing(bad, len(bad))}")
+            raise ValidationError(
+                f"reference totals missing or negative for sector(s): {_listing(bad, len(bad))}"
+            )
         return cls("totals", label, sector_totals=s, total=total)
 
     # ------------------------------------------------------------------ resolution
@@ -130,7 +132,9 @@ class ReferenceEconomy:
                 )
             rs = self.sector_totals.reindex(sectors)
             total = float(self.total) if self.total is not None else float(rs.sum())
-            ref = pd.DataFrame([rs.to_numpy()] * len(matrix.index), index=matrix.index, columns=sectors)
+            ref = pd.DataFrame(
+                [rs.to_numpy()] * len(matrix.index), index=matrix.index, columns=sectors
+            )
             return ref, pd.Series(total, index=matrix.index)
         if self.kind == "own_country":
             country = pd.Series([country_of(r) for r in matrix.index], index=matrix.index)

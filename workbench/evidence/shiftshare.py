@@ -53,7 +53,9 @@ def shift_share(
     ref0 = as_reference(reference)
     ref1 = ref0 if reference_end is None else as_reference(reference_end)
     if ref0.kind == "totals" and reference_end is None:
-        raise ValidationError("shift_share: a reference given as totals needs reference_end (end-period totals)")
+        raise ValidationError(
+            "shift_share: a reference given as totals needs reference_end (end-period totals)"
+        )
     n0_s, n0 = ref0.resolve(m0)
     n1_s, n1 = ref1.resolve(m1)
     zero = (n0_s == 0).any(axis=0)
@@ -63,7 +65,9 @@ def shift_share(
             f"shift_share: sector(s) with zero reference employment at the start: {_listing(bad, len(bad))}"
         )
     if (n0 <= 0).any():
-        raise ValidationError("shift_share: reference economy has zero total employment at the start")
+        raise ValidationError(
+            "shift_share: reference economy has zero total employment at the start"
+        )
     g_n = (n1 / n0 - 1.0).to_numpy()[:, None]
     g_ns = (n1_s / n0_s - 1.0).to_numpy()
     e0 = m0.to_numpy()

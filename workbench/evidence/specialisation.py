@@ -16,7 +16,9 @@ from workbench.evidence.reference import ReferenceLike, as_reference
 from workbench.evidence.settings import setting
 
 
-def _prepared(matrix: pd.DataFrame, missing: Missing, on_empty: OnEmpty) -> tuple[pd.DataFrame, list[str]]:
+def _prepared(
+    matrix: pd.DataFrame, missing: Missing, on_empty: OnEmpty
+) -> tuple[pd.DataFrame, list[str]]:
     m = check_matrix(matrix, missing=missing)
     return drop_empty(m, on_empty=on_empty)
 
@@ -39,10 +41,14 @@ def location_quotient(
     """
     ref = as_reference(reference)
     m, dropped_r = _prepared(matrix, missing, on_empty)
-    totals = m.sum(axis=1) if region_totals is None else region_totals.reindex(m.index).astype(float)
+    totals = (
+        m.sum(axis=1) if region_totals is None else region_totals.reindex(m.index).astype(float)
+    )
     if totals.isna().any() or (totals <= 0).any():
         bad = totals.index[(totals.isna() | (totals <= 0)).to_numpy()]
-        raise ValidationError(f"region total missing or not positive for: {_listing(bad, len(bad))}")
+        raise ValidationError(
+            f"region total missing or not positive for: {_listing(bad, len(bad))}"
+        )
     ref_s, ref_total = ref.resolve(m, None if region_totals is None else totals)
     zero = (ref_s == 0).any(axis=0)
     dropped_s = [str(c) for c in ref_s.columns[zero.to_numpy()]]

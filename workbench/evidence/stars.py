@@ -69,7 +69,9 @@ def cluster_stars(
     emp = employment.loc[lq.index, lq.columns].astype(float)
     if missing == "zero":
         emp = emp.fillna(0.0)
-    totals = emp.sum(axis=1) if region_totals is None else region_totals.reindex(emp.index).astype(float)
+    totals = (
+        emp.sum(axis=1) if region_totals is None else region_totals.reindex(emp.index).astype(float)
+    )
     focus = emp.div(totals, axis=0)
     size_star = _top_share(emp, size_share)
     spec_star = reaches(lq, lq_min) & (emp > 0)
@@ -118,7 +120,9 @@ def specialisation_quadrant(
     t_ch = cfg["change_threshold"] if change_threshold is None else change_threshold
     labels = cfg["labels"]
     if set(lq_start.index) != set(lq_end.index) or set(lq_start.columns) != set(lq_end.columns):
-        raise ValidationError("specialisation_quadrant: start and end LQ have different regions/sectors")
+        raise ValidationError(
+            "specialisation_quadrant: start and end LQ have different regions/sectors"
+        )
     lq1 = lq_end.loc[lq_start.index, lq_start.columns]
     if lq_start.isna().to_numpy().any() or lq1.isna().to_numpy().any():
         raise ValidationError("specialisation_quadrant: LQ matrices have NaN cells")

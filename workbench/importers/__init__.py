@@ -141,6 +141,14 @@ def sniff_kind(path: Path) -> str:
     specs = discover()
     head = read_head(path)
     matches = [s for s in specs.values() if s.sniff is not None and s.sniff(path, head)]
+    if not matches and not head.strip():
+        raise ImportFailed(
+            [
+                Problem(
+                    file=str(path), line=1, column="field 1", rule="empty file: nothing to import"
+                )
+            ]
+        )
     if not matches:
         raise ImportFailed(
             [

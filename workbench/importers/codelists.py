@@ -25,6 +25,7 @@ import re
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from workbench.errors import MAX_LISTED_PROBLEMS, ImportFailed, Problem
 from workbench.importers import ImportRequest, ImportResult, register_importer
@@ -155,10 +156,12 @@ def load_nuts(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportR
     if problems:
         raise ImportFailed(problems[:MAX_LISTED_PROBLEMS], len(problems), file=file)
     delete_dataset_rows(con, request.dataset_id, tables=("regions",))
-    con.executemany(
-        "INSERT OR REPLACE INTO regions (code, nuts_version, name, name_latn, level, country, parent,"
-        " dataset_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [[*r, request.dataset_id] for r in records.values()],
+    _insert(
+        con,
+        "regions",
+        ["code", "nuts_version", "name", "name_latn", "level", "country", "parent"],
+        list(records.values()),
+        request.dataset_id,
     )
     _register(con, request, len(records), f"NUTS {version}", "Eurostat/GISCO NUTS", layout)
     return ImportResult(request.dataset_id, len(records), False, request.kind, request.sha256)
@@ -304,13 +307,34 @@ def load_nace(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportR
     if problems:
         raise ImportFailed(problems[:MAX_LISTED_PROBLEMS], len(problems), file=file)
     delete_dataset_rows(con, request.dataset_id, tables=("sectors",))
-    con.executemany(
-        "INSERT OR REPLACE INTO sectors (code, nace_version, name, level, parent, dataset_id)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [[*r, request.dataset_id] for r in records.values()],
+    _insert(
+        con,
+        "sectors",
+        ["code", "nace_version", "name", "level", "parent"],
+        list(records.values()),
+        request.dataset_id,
     )
     _register(con, request, len(records), "NACE Rev. 2", "Eurostat NACE Rev. 2", "nace2 long list")
     return ImportResult(request.dataset_id, len(records), False, request.kind, request.sha256)
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: list[str],
+    records: list[tuple],
+    dataset_id: str,
+) -> None:
+    """Insert (or replace, by primary key) all records in one statement."""
+    frame = pd.DataFrame.from_records(records, columns=columns).astype(object)
+    frame = frame.where(frame.notna(), None)
+    frame["dataset_id"] = dataset_id
+    con.register("_codelist_frame", frame)
+    try:
+        cols = ", ".join([*columns, "dataset_id"])
+        con.execute(f"INSERT OR REPLACE INTO {table} ({cols}) SELECT {cols} FROM _codelist_frame")
+    finally:
+        con.unregister("_codelist_frame")
 
 
 def _na(value: object) -> str | None:

@@ -79,6 +79,8 @@ def dataset_id_for(path: Path) -> str:
 
 def sniff(path: Path, head: bytes) -> bool:
     """A Eurostat TSV starts with ``dim,dim,geo\\time<TAB>`` or ``...\\TIME_PERIOD<TAB>``."""
+    if not head.strip():
+        return path.name.lower().endswith((".tsv", ".tsv.gz"))  # empty: report it as a TSV
     first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     key = first.split("\t", 1)[0].strip()
     if "\t" in first and _KEY_HEADER_RE.match(key):

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import yaml
 
 from workbench.config import DEFAULTS_DIR
@@ -214,7 +215,13 @@ def sniff(path: Path, head: bytes) -> bool:
 
 
 def dataset_id_for(path: Path) -> str:
-    return f"template:{path.stem.lower()}"
+    """``template:<table>:<file stem>`` (table recognised from the header)."""
+    try:
+        template = match_template(read_table(path).header)
+    except (ImportFailed, ValidationError):
+        template = None  # load() reports the problem with the file precisely
+    table = template.table if template else "unknown"
+    return f"template:{table}:{path.stem.lower()}"
 
 
 def convert(col: Column, value: object) -> tuple[Any, str | None]:
@@ -299,35 +306,33 @@ def validate(table: Table, template: Template) -> tuple[list[dict[str, Any]], li
     seen: dict[tuple, Row] = {}
     for row in table.rows:
         record: dict[str, Any] = {}
-        ok = True
+        bad: set[str] = set()
         for col in template.columns:
             raw = row.values.get(lower[col.name]) if col.name in lower else None
             value, rule = convert(col, raw)
             if rule:
                 problems.append(row.problem(file, col.name, raw, rule))
-                ok = False
+                bad.add(col.name)
             record[col.name] = value
-        if not ok:
-            continue
-        if "start_date" in record and "end_date" in record:
-            s, e = record["start_date"], record["end_date"]
-            if s and e and e < s:
-                problems.append(
-                    row.problem(file, "end_date", e, "end date is before the start date")
-                )
-                continue
+        start, end = record.get("start_date"), record.get("end_date")
+        if start and end and not bad & {"start_date", "end_date"} and end < start:
+            problems.append(row.problem(file, "end_date", end, "end date is before the start date"))
+            bad.add("end_date")
         key = tuple(record.get(k) for k in template.key)
-        if template.key and key in seen:
-            first = seen[key]
-            where_first = f"line {first.line}" if first.line else f"row {first.row}"
-            problems.append(
-                row.problem(
-                    file, template.key[0], key[0], f"duplicate key (first at {where_first})"
+        if template.key and not bad & set(template.key):
+            if key in seen:
+                first = seen[key]
+                where_first = f"line {first.line}" if first.line else f"row {first.row}"
+                problems.append(
+                    row.problem(
+                        file, template.key[0], key[0], f"duplicate key (first at {where_first})"
+                    )
                 )
-            )
-            continue
-        seen[key] = row
-        out.append(record)
+                bad.add(template.key[0])
+            else:
+                seen[key] = row
+        if not bad:
+            out.append(record)
     if not out and not problems:
         problems.append(where.problem(file, None, None, "header only: the file has no data rows"))
     return out, problems
@@ -364,8 +369,6 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
     if problems:
         raise ImportFailed(problems[:MAX_LISTED_PROBLEMS], len(problems), file=file)
     dataset_id = request.dataset_id
-    if dataset_id == dataset_id_for(path):
-        dataset_id = f"template:{template.table}:{path.stem.lower()}"
     table_cols = {
         r[0]
         for r in con.execute(
@@ -380,13 +383,22 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
             raise ImportFailed(clash[:MAX_LISTED_PROBLEMS], len(clash), file=file)
     names = [c for c in template.names if c in table_cols]
     extra = [c for c in ("dataset_id", "synthetic") if c in table_cols]
-    rows = [[r[c] for c in names] + [dataset_id, False][: len(extra)] for r in records]
-    placeholders = ", ".join("?" for _ in names + extra)
+    frame = pd.DataFrame.from_records(
+        [[r[c] for c in names] for r in records], columns=names
+    ).astype(object)
+    frame = frame.where(frame.notna(), None)
+    extra_sql = {"dataset_id": "?", "synthetic": "FALSE"}
     col_sql = ", ".join(f'"{c}"' for c in names + extra)
-    con.executemany(
-        f'INSERT INTO "{template.table}" ({col_sql}) VALUES ({placeholders})',
-        rows,
-    )
+    select = ", ".join([f'"{c}"' for c in names] + [extra_sql[c] for c in extra])
+    con.register("_template_frame", frame)
+    try:
+        con.execute(
+            f'INSERT INTO "{template.table}" ({col_sql}) SELECT {select} FROM _template_frame',
+            [dataset_id] if "dataset_id" in extra else None,
+        )
+    finally:
+        con.unregister("_template_frame")
+    rows = records
     replace_dataset(
         con,
         dataset_id,

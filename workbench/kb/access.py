@@ -214,6 +214,27 @@ def _file_lock(path: Path, purpose: str, timeout: float) -> Iterator[None]:
         fh.close()
 
 
+class WriteAbortedError(WorkbenchError):
+    """A statement failed inside a writer block and the error was caught there: nothing was written."""
+
+
+def _commit(con: duckdb.DuckDBPyConnection, path: Path, purpose: str) -> None:
+    """COMMIT, refusing to pretend success when DuckDB already aborted the transaction.
+
+    DuckDB turns COMMIT of an aborted transaction into a silent rollback; code that caught a failed
+    statement inside the block would otherwise believe its writes landed.
+    """
+    try:
+        con.execute("SELECT 1")
+    except duckdb.TransactionException as exc:
+        con.execute("ROLLBACK")
+        raise WriteAbortedError(
+            f"write to {path} ({purpose}) was rolled back: a statement failed inside the "
+            f"transaction ({exc}); nothing was written"
+        ) from exc
+    con.execute("COMMIT")
+
+
 @contextlib.contextmanager
 def writer(
     db: str | os.PathLike[str] | None = None,
@@ -245,7 +266,7 @@ def writer(
                 con.execute("ROLLBACK")
                 raise
             else:
-                con.execute("COMMIT")
+                _commit(con, path, purpose)
         finally:
             writers.pop(key, None)
             con.close()

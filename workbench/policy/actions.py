@@ -299,6 +299,7 @@ def gaps(
     ``gap`` is True when the region is specialised in the dimension (``strengths``: region, dimension,
     specialised) or has a barrier of severity >= ``gaps.min_barrier_severity`` there, and there is
     neither a past action nor an instrument in force in that dimension.  ``reason`` explains it.
+    ``n_barriers`` counts the barriers at or above that severity; ``max_severity`` covers all.
     """
     _require(actions, ("region", "dimension"), "actions")
     min_sev = int(policy_defaults()["gaps"]["min_barrier_severity"])

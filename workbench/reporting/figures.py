@@ -11,8 +11,10 @@ silently.  Every figure shown through a report therefore carries two representat
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from workbench.errors import ValidationError
 from workbench.reporting.fast_imports import skip_rfc3987_grammar
 
 RENDERER_NAME = "workbench"
@@ -23,7 +25,16 @@ def figure_bundle(fig: Any) -> dict[str, Any]:
     """The mime bundle for one plotly figure (or figure dict): plotly JSON + HTML div + plain text."""
     import plotly.io as pio
 
-    fig_dict = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else dict(fig)
+    if hasattr(fig, "to_plotly_json"):
+        fig_dict = fig.to_plotly_json()
+    elif isinstance(fig, dict) and ("data" in fig or "layout" in fig):
+        fig_dict = dict(fig)
+    else:
+        raise ValidationError(
+            f"expected a plotly figure (plotly.graph_objects.Figure or plotly.express), got {type(fig).__name__}"
+        )
+    plotly_json = json.loads(pio.to_json(fig_dict, validate=False, remove_uids=False))
+    plotly_json["config"] = PLOTLY_CONFIG
     html = pio.to_html(
         fig_dict,
         include_plotlyjs=False,
@@ -31,13 +42,9 @@ def figure_bundle(fig: Any) -> dict[str, Any]:
         config=PLOTLY_CONFIG,
         validate=False,
     )
-    title = ((fig_dict.get("layout") or {}).get("title") or {}).get("text") or "chart"
+    title = ((plotly_json.get("layout") or {}).get("title") or {}).get("text") or "chart"
     return {
-        "application/vnd.plotly.v1+json": {
-            "data": fig_dict.get("data", []),
-            "layout": fig_dict.get("layout", {}),
-            "config": PLOTLY_CONFIG,
-        },
+        "application/vnd.plotly.v1+json": plotly_json,
         "text/html": html,
         "text/plain": f"<plotly figure: {title}>",
     }

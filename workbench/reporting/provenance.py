@@ -44,13 +44,18 @@ GIT_COMMIT_ENV = "WORKBENCH_GIT_COMMIT"
 
 def package_versions(packages: Iterable[str] = PROVENANCE_PACKAGES) -> dict[str, str]:
     """Installed versions of the packages that shape a report's numbers and charts (plus Python)."""
+    return dict(_versions(tuple(packages)))
+
+
+@cache
+def _versions(packages: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     versions = {"python": sys.version.split()[0]}
     for name in packages:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
-    return versions
+    return tuple(versions.items())
 
 
 @cache

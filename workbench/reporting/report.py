@@ -208,10 +208,14 @@ class Report:
 
         ``name`` defaults to a slug of the figure title.
         """
-        layout = fig.to_plotly_json().get("layout", {}) if hasattr(fig, "to_plotly_json") else {}
-        fig_title = (layout.get("title") or {}).get("text") or ""
-        name = self._claim(name, fig_title, "chart")
-        self._publish(figure_bundle(fig))
+        bundle = figure_bundle(fig)
+        layout = bundle["application/vnd.plotly.v1+json"].get("layout") or {}
+        name = self._claim(name, (layout.get("title") or {}).get("text") or "", "chart")
+        if data is not None and not isinstance(data, pd.DataFrame):
+            raise ValidationError(
+                f"data for {name!r} must be a pandas DataFrame, got {type(data).__name__}"
+            )
+        self._publish(bundle)
         entry = {"name": name, "kind": "chart"}
         if data is not None:
             path, href = self._write_csv(data, name)
