@@ -127,7 +127,11 @@ def write_notebook(path: Path) -> None:
 
 
 class PeakMemory:
-    """Peak summed RSS of a process and all its descendants, sampled every 0.1 s."""
+    """Peak summed PSS of a process and all its descendants, sampled every 0.2 s.
+
+    PSS (proportional set size) splits pages shared between processes (forked workers, shared
+    libraries) among them, so the sum is not inflated the way summed RSS is.
+    """
 
     def __init__(self) -> None:
         self.peak = 0
@@ -148,10 +152,10 @@ class PeakMemory:
                 except psutil.NoSuchProcess:
                     continue
                 for p in procs:
-                    with contextlib.suppress(psutil.NoSuchProcess):
-                        total += p.memory_info().rss
+                    with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                        total += p.memory_full_info().pss
             self.peak = max(self.peak, total)
-            time.sleep(0.1)
+            time.sleep(0.2)
 
     def __enter__(self) -> PeakMemory:
         self._thread.start()
@@ -280,11 +284,25 @@ def bench_cli_loop(work: Path, notebook: Path, regions: list[str], env: dict[str
     }
 
 
+def combine(results: list[dict]) -> dict:
+    """Add up rounds: times summed, peak memory and sizes as maximum / median of medians."""
+    out = {k: sum(r[k] for r in results) for k in ("wall", "cells", "imports", "slots")}
+    out["peak_mb"] = max(r["peak_mb"] for r in results)
+    out["html_kb"] = statistics.median(r["html_kb"] for r in results)
+    for key in ("shared_js_kb", "kernel_start"):
+        if key in results[0]:
+            out[key] = statistics.median(r[key] for r in results)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="4 runs each, no scaling series")
     parser.add_argument("--runs", type=int, default=24, help="runs in the side-by-side comparison")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="alternating rounds of the comparison"
+    )
     args = parser.parse_args()
     n = 4 if args.quick else args.runs
     scaling = [] if args.quick else [12, 24, 48]
@@ -310,11 +328,25 @@ def main() -> None:
         write_notebook(notebook)
 
         print(
-            f"{n} runs of a 5-chart regional profile; {args.workers} workers; {os.cpu_count()} cores",
+            f"{n} runs of a 5-chart regional profile; {args.workers} workers; {os.cpu_count()} cores; "
+            f"load average {os.getloadavg()[0]:.1f} at start",
             flush=True,
         )
-        runner = bench_runner(work / "cmp", notebook, regions[:n], env, args.workers)
-        loop = bench_cli_loop(work / "cmp", notebook, regions[:n], env)
+        # The machine is shared and its load drifts: alternate the two methods in rounds
+        # (A B, then B A, ...) over disjoint halves of the runs and add the rounds up.
+        rounds = 1 if args.quick else max(1, args.rounds)
+        chunks = [regions[i * n // rounds : (i + 1) * n // rounds] for i in range(rounds)]
+        parts: dict[str, list[dict]] = {"runner": [], "loop": []}
+        for i, chunk in enumerate(chunks):
+            order = ["runner", "loop"] if i % 2 == 0 else ["loop", "runner"]
+            for method in order:
+                folder = work / f"cmp_{i}_{method}"
+                if method == "runner":
+                    parts[method].append(bench_runner(folder, notebook, chunk, env, args.workers))
+                else:
+                    parts[method].append(bench_cli_loop(folder, notebook, chunk, env))
+                print(f"  round {i + 1}: {method} {parts[method][-1]['wall']:.1f} s", flush=True)
+        runner, loop = combine(parts["runner"]), combine(parts["loop"])
 
         def share(r: dict) -> str:
             return f"{100 * (1 - r['cells'] / r['slots']):.0f} %"
@@ -335,7 +367,7 @@ def main() -> None:
             ),
             ("start-up/overhead share of worker time", share(loop), share(runner)),
             (
-                "peak memory (process tree RSS)",
+                "peak memory (process tree PSS)",
                 f"{loop['peak_mb']:.0f} MB",
                 f"{runner['peak_mb']:.0f} MB",
             ),
@@ -352,6 +384,7 @@ def main() -> None:
         )
         print(f"runner: median kernel start {runner['kernel_start']:.2f} s")
 
+        print(f"load average {os.getloadavg()[0]:.1f} after the comparison")
         if scaling:
             print(f"\nrunner scaling ({args.workers} workers)")
             print(f"{'runs':>5}  {'wall':>8}  {'per run':>8}  {'peak MB':>8}  {'overhead':>8}")

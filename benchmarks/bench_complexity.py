@@ -8,13 +8,22 @@ Results are asserted equal (max |diff| <= 1e-9 on RCA, M, density, ECI, PCI, COI
 
 Run:  .venv/bin/python benchmarks/bench_complexity.py            (300 regions; 88/272/615 sectors; 1/5/15 years)
       .venv/bin/python benchmarks/bench_complexity.py --quick    (small smoke run)
+      .venv/bin/python benchmarks/bench_complexity.py --threads 1  (BLAS on one thread for both;
+      on a busy shared machine multi-threaded OpenBLAS spin-waits and both timings get noisy)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 import warnings
+
+if "--threads" in sys.argv:  # must be set before numpy loads OpenBLAS
+    _n = sys.argv[sys.argv.index("--threads") + 1]
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = _n
 
 import numpy as np
 import pandas as pd
@@ -76,12 +85,14 @@ def max_difference(ours, theirs: pd.DataFrame) -> float:
 
 
 def timed(fn, df: pd.DataFrame, repeat: int):
-    best, out = float("inf"), None
+    """Best wall time and best CPU time (all threads) of ``repeat`` runs, and the last result."""
+    best_wall, best_cpu, out = float("inf"), float("inf"), None
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         out = fn(df)
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+        best_wall = min(best_wall, time.perf_counter() - t0)
+        best_cpu = min(best_cpu, time.process_time() - c0)
+    return best_wall, best_cpu, out
 
 
 def main() -> None:
@@ -93,25 +104,37 @@ def main() -> None:
     )
     ap.add_argument("--regions", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=1, help="best of N runs for each implementation")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="BLAS threads for both (default: OpenBLAS default)",
+    )
     args = ap.parse_args()
     if args.quick:
         regions, grid = 30, [(20, 1), (40, 2)]
     else:
         regions = args.regions
         grid = [(88, 15), (272, 15), (615, 1), (615, 5), (615, 15)]
-    print(f"complexity chain, {regions} regions; time in seconds (best of {args.repeat})")
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     print(
-        f"{'sectors':>7} {'years':>5} {'ecomplexity':>12} {'workbench':>10} {'speed-up':>9} {'max|diff|':>10}"
+        f"complexity chain, {regions} regions, BLAS threads {blas}; seconds, best of {args.repeat}"
+        " (wall clock | CPU of all threads)"
+    )
+    print(
+        f"{'sectors':>7} {'years':>5} {'ecomplexity':>12} {'workbench':>10} {'speed-up':>9}"
+        f" {'ecx CPU':>8} {'wb CPU':>7} {'CPU ratio':>9} {'max|diff|':>10}"
     )
     for sectors, years in grid:
         df = synthetic_panel(regions, sectors, years)
-        t_ours, ours = timed(run_ours, df, args.repeat)
-        t_theirs, theirs = timed(run_theirs, df, args.repeat)
+        t_ours, c_ours, ours = timed(run_ours, df, args.repeat)
+        t_theirs, c_theirs, theirs = timed(run_theirs, df, args.repeat)
         diff = max_difference(ours, theirs)
         if diff > 1e-9:
             raise AssertionError(f"results differ by {diff} for {sectors} sectors x {years} years")
         print(
-            f"{sectors:>7} {years:>5} {t_theirs:>12.3f} {t_ours:>10.3f} {t_theirs / t_ours:>8.1f}x {diff:>10.1e}"
+            f"{sectors:>7} {years:>5} {t_theirs:>12.3f} {t_ours:>10.3f} {t_theirs / t_ours:>8.1f}x"
+            f" {c_theirs:>8.2f} {c_ours:>7.2f} {c_theirs / c_ours:>8.1f}x {diff:>10.1e}"
         )
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import shutil
@@ -113,11 +114,14 @@ def child(approach: str, path: str, db: str) -> None:
     from workbench.importers import discover
 
     discover()
+    before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     rows = (run_pandas if approach == "pandas" else run_workbench)(Path(path), Path(db))
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"rows": rows, "seconds": seconds, "peak_rss": peak}))
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    peak = after.ru_maxrss * 1024
+    print(json.dumps({"rows": rows, "seconds": seconds, "cpu": cpu, "peak_rss": peak}))
 
 
 def measure(approach: str, path: Path, template_db: Path, work: Path) -> dict[str, float]:
@@ -137,10 +141,9 @@ def measure(approach: str, path: Path, template_db: Path, work: Path) -> dict[st
 # kb info on a big knowledge base
 
 
-def bench_kb_info(path: Path, work: Path, min_rows: int) -> tuple[str, float | None, int]:
+def bench_kb_info(path: Path, work: Path, min_rows: int) -> tuple[list[tuple[str, float]], int]:
     """Build a KB with >= min_rows observations (repeated imports), then time `workbench kb info`."""
     from workbench.importers import import_file
-    from workbench.kb import query
 
     db = work / "info.duckdb"
     total = 0
@@ -148,22 +151,31 @@ def bench_kb_info(path: Path, work: Path, min_rows: int) -> tuple[str, float | N
     while total < min_rows:
         total += import_file(path, db=db, dataset_id=f"eurostat:bench_{i}").rows
         i += 1
+    timings: list[tuple[str, float]] = []
     exe = Path(sys.executable).with_name("workbench")
     cli = Path(__file__).resolve().parents[1] / "workbench" / "cli" / "kb.py"
     if cli.exists() and exe.exists():
-        subprocess.run([str(exe), "--db", str(db), "kb", "info"], check=True, capture_output=True)
+        best = math.inf
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run(
+                [str(exe), "--db", str(db), "kb", "info"], check=True, capture_output=True
+            )
+            best = min(best, time.perf_counter() - start)
+        timings.append(("`workbench kb info` (whole subprocess, Python start included)", best))
         start = time.perf_counter()
-        subprocess.run([str(exe), "--db", str(db), "kb", "info"], check=True, capture_output=True)
-        return "`workbench kb info` (subprocess)", time.perf_counter() - start, total
+        subprocess.run([sys.executable, "-c", "import workbench.cli"], check=True)
+        timings.append(("  of which: Python start + CLI imports only", time.perf_counter() - start))
     try:
-        from workbench.kb.info import kb_info  # type: ignore[import-not-found]
+        from workbench.kb.info import kb_info
     except ImportError:
+        timings.append(("workbench.kb.info not built yet", math.nan))
+    else:
+        kb_info(db=db)
         start = time.perf_counter()
-        query("SELECT dataset_id, count(*) FROM observations GROUP BY ALL", db=db)
-        return "kb info not built yet; plain count by dataset", time.perf_counter() - start, total
-    start = time.perf_counter()
-    kb_info(db=db)
-    return "workbench.kb.info.kb_info()", time.perf_counter() - start, total
+        kb_info(db=db)
+        timings.append(("workbench.kb.info.kb_info() in process", time.perf_counter() - start))
+    return timings, total
 
 
 # ------------------------------------------------------------------------------------------
@@ -212,7 +224,8 @@ def main() -> None:
                 sys.exit(f"{approach} wrote {results[approach]['rows']} rows, expected {cells}")
         base = results["pandas"]["seconds"]
         table = Table(title=f"Eurostat TSV import, {cells:,} cells (validation included)")
-        for col in ("approach", "rows", "time [s]", "speed-up vs pandas", "peak RSS [MiB]"):
+        cols = ("approach", "rows", "time [s]", "speed-up vs pandas", "CPU [s]", "peak RSS [MiB]")
+        for col in cols:
             table.add_column(col, justify="right" if col != "approach" else "left")
         for approach, r in results.items():
             table.add_row(
@@ -220,9 +233,14 @@ def main() -> None:
                 f"{int(r['rows']):,}",
                 f"{r['seconds']:.2f}",
                 f"{base / r['seconds']:.1f}x",
+                f"{r['cpu']:.2f}",
                 f"{r['peak_rss'] / 2**20:.0f}",
             )
         console.print(table)
+        console.print(
+            f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+            "(DuckDB uses every free core, pandas one: a busy machine narrows the gap)"
+        )
         wb = results["workbench"]
         ok_speed = base / wb["seconds"] >= 8
         ok_mem = wb["peak_rss"] <= 2**30
@@ -231,12 +249,14 @@ def main() -> None:
             f"peak RSS <= 1 GiB: {'met' if ok_mem else 'NOT met'}"
         )
         if not args.skip_info:
-            label, seconds, total = bench_kb_info(big, work, 100_000 if args.quick else 10_000_000)
+            timings, total = bench_kb_info(big, work, 100_000 if args.quick else 10_000_000)
             info = Table(title=f"kb info on {total:,} observations")
             info.add_column("what")
             info.add_column("time [s]", justify="right")
             info.add_column("target < 1 s", justify="right")
-            info.add_row(label, f"{seconds:.2f}", "met" if seconds < 1 else "NOT met")
+            for label, seconds in timings:
+                verdict = "" if label.startswith(" ") else ("met" if seconds < 1 else "NOT met")
+                info.add_row(label, f"{seconds:.2f}", verdict)
             console.print(info)
         os.environ.pop("WORKBENCH_DB", None)
 

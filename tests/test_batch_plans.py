@@ -65,7 +65,15 @@ def test_plan_with_sets_and_expansion(tmp_db: Path, tmp_path: Path) -> None:
         "scaled__scale-2.0",
         "scaled__scale-3.5",
     ]
-    assert len(plan.only("region-HR0[35]").runs) == 2
+    assert len(plan.only("*region-HR0[35]").runs) == 2
+    with pytest.raises(PlanError, match="matches no run"):
+        plan.only("region-HR0[35]")  # a glob matches the whole run id
+    assert [r.run_id for r in plan.only("HR05, scale-3").runs] == [  # substrings, comma-separated
+        "region_charts__n_charts-2__region-HR05",
+        "scaled__scale-3.5",
+    ]
+    assert len(plan.only("^scaled|HR03$").runs) == 3  # a regular expression
+    assert len(plan.only("region_charts").runs) == 5  # notebook name (all five runs use it)
     with pytest.raises(PlanError, match="matches no run"):
         plan.only("nothing_like_this")
 
@@ -155,11 +163,29 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
         load_plan(path)
 
 
-def test_demo_plan_is_valid() -> None:
+def test_demo_plan_covers_every_parameterised_notebook(tmp_db: Path) -> None:
+    import subprocess
+    import sys
+
+    from workbench.batch.parameters import PARAMETERS_TAG, read_notebook_json
     from workbench.config import project_root
 
-    path = project_root() / "notebooks" / "plans" / "demo.yml"
-    data = yaml.safe_load(path.read_text())
-    assert data["runs"], "the demo plan lists runs"
-    for entry in data["runs"]:
-        assert (path.parent / entry["notebook"]).exists(), entry["notebook"]
+    subprocess.run(
+        [str(Path(sys.executable).parent / "workbench"), "--db", str(tmp_db), "demo"],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    notebooks = project_root() / "notebooks"
+    plan = load_plan(notebooks / "plans" / "demo.yml")  # expands and validates every run
+    assert plan.notes == []  # every expander found items in the demo knowledge base
+    parameterised = {
+        nb.resolve()
+        for nb in notebooks.glob("*.ipynb")
+        if any(
+            PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])
+            for c in read_notebook_json(nb).get("cells", [])
+        )
+    }
+    assert parameterised, "the project has parameterised notebooks"
+    assert parameterised <= {r.notebook for r in plan.runs}

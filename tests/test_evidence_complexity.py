@@ -257,3 +257,16 @@ def test_diversification_options_quadrants() -> None:
     assert (best["density"] >= d_cut).all() and (best["pci"] >= c_cut).all()
     worst = opts[opts["quadrant"] == "high risk / low gain"]
     assert (worst["density"] < d_cut).all() and (worst["pci"] < c_cut).all()
+
+
+def test_sector_with_zero_total_raises_or_is_left_out() -> None:
+    df = synthetic_panel(20, 15, 2, seed=23)
+    zero = df[df["sector"] == "S000"].assign(sector="ZZZ", value=0.0)
+    with_zero = pd.concat([df, zero], ignore_index=True)
+    with pytest.raises(ValidationError, match="ZZZ: zero reference total"):
+        complexity_panel(with_zero, "all")
+    dropped = complexity_panel(with_zero, "all", on_empty="drop")
+    assert set(dropped.dropped["code"]) == {"ZZZ"} and len(dropped.dropped) == 2  # both periods
+    plain = complexity_panel(df, "all")
+    assert np.allclose(dropped.regions["eci"], plain.regions["eci"])
+    assert np.allclose(dropped.cells["cog"], plain.cells["cog"])

@@ -46,7 +46,8 @@ def test_code_changes(real_data: Path) -> None:
     v16 = code_changes("2016", directory=real_data / "classifications").set_index(
         ["from_code", "to_code"]
     )
-    assert v16.loc[("NO01", "NO08"), "change"] in {"merged", "split+merged"}
+    assert v16.loc[("NO01", "NO08"), "change"] == "merged"  # NO01 + NO02 + part of NO03 -> NO08
+    assert v16.loc[("NO03", "NO09"), "change"] == "split+merged"
 
 
 def test_harmonise_extensive_and_intensive(real_data: Path) -> None:
@@ -67,6 +68,9 @@ def test_harmonise_extensive_and_intensive(real_data: Path) -> None:
     assert out.attrs["kept_unchanged"] == ["MK00"]
     assert got.sum() == pytest.approx(d["value"].sum())  # counts are preserved
     assert list(out.columns) == ["period", "region", "value", "coverage"]  # flags are not combined
+    v16 = harmonise_to_2021(d, "2016", directory=real_data / "classifications")
+    assert v16.set_index("region")["value"].sum() == pytest.approx(d["value"].sum())
+    assert "HR04" not in set(v16["region"]) and "HR06" in set(v16["region"])
     rate = harmonise_to_2021(d, "2013", kind="intensive", directory=real_data / "classifications")
     assert rate.set_index("region").loc["HR05", "value"] == pytest.approx(
         300.0

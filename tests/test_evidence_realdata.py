@@ -10,6 +10,7 @@ import gzip
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from workbench.errors import ValidationError
 from workbench.evidence import cluster_stars, location_quotient
 from workbench.evidence.data import employment_panel, indicator_table, matrix_for, observations
+from workbench.evidence.profile import parallel_contexts
 from workbench.importers import import_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +57,17 @@ def real_kb(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = import_file(real_data / "eurostat_tsv" / FILE, db=db)
     assert result.dataset_id == "eurostat:lfst_r_lfe2en2" and result.rows > 200_000
     return db
+
+
+def gdp_per_head(path: Path, geo: str, year: str) -> float:
+    """EUR_HAB of one region and year, parsed straight from nama_10r_2gdp.tsv.gz."""
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        header = [h.strip() for h in fh.readline().rstrip("\n").split("\t")]
+        for line in fh:
+            cells = line.rstrip("\n").split("\t")
+            if cells[0] == f"EUR_HAB,{geo}":
+                return float(cells[header.index(year)].strip().split(" ")[0])
+    raise AssertionError(geo)
 
 
 def test_panel_harmonised_to_nuts2021(real_kb: Path, real_data: Path) -> None:
@@ -116,7 +129,25 @@ def test_observation_loader_errors(real_kb: Path) -> None:
     with pytest.raises(ValidationError, match="age"):  # five age groups: would double count
         employment_panel(spec=spec, nuts_from="2013", db=str(real_kb))
     ind = indicator_table("eurostat", YEAR, db=str(real_kb))
-    assert ind.attrs["missing_indicators"] == ["gdp_per_head"]  # nama_10r_2gdp not imported
+    assert ind.attrs["missing_indicators"] == ["gdp_per_head"]  # nama_10r_2gdp not imported yet
+
+
+def test_gdp_indicator_harmonised_and_used_by_peers(
+    real_kb: Path, real_data: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "with_gdp.duckdb"
+    shutil.copy(real_kb, db)
+    import_file(real_data / "eurostat_tsv" / "nama_10r_2gdp.tsv.gz", db=db)
+    ind = indicator_table("eurostat", YEAR, db=str(db))
+    assert ind.attrs["used"]["gdp_per_head"]["period"] == "2014"  # latest year <= 2015 in the file
+    raw = real_data / "eurostat_tsv" / "nama_10r_2gdp.tsv.gz"
+    # a per-head value is intensive: HR05 (inside old HR04) takes HR04's value; HR03 is unchanged
+    assert ind.loc["HR05", "gdp_per_head"] == pytest.approx(gdp_per_head(raw, "HR04", "2014"))
+    assert ind.loc["HR03", "gdp_per_head"] == pytest.approx(gdp_per_head(raw, "HR03", "2014"))
+    ctx = parallel_contexts("HR03", n=5, exclude_country=True, source="eurostat", db=str(db))
+    assert "gdp_per_head" in ctx.variables.columns
+    assert not ctx.peers["region"].str.startswith("HR").any()
+    assert set(ctx.dataset_ids) == {"eurostat:lfst_r_lfe2en2", "eurostat:nama_10r_2gdp"}
 
 
 def test_s3_profile_notebook_on_real_data_in_batch(

@@ -15,6 +15,8 @@ from workbench.evidence import (
     herfindahl_index,
     krugman_index,
     location_quotient,
+    long_to_matrix,
+    matrix_to_long,
 )
 
 # Two regions, two sectors.  A: X=30, Y=70 (total 100); B: X=10, Y=90 (total 100).
@@ -157,3 +159,13 @@ def test_region_totals_when_matrix_covers_part_of_economy() -> None:
     # LQ_A,X = (30/200) / ((30+10)/(200+300)) = 0.15 / 0.08 = 1.875
     lq = location_quotient(AB, "all", region_totals=pd.Series({"HR03": 200.0, "HR04": 300.0}))
     assert lq.loc["HR03", "X"] == pytest.approx(1.875)
+
+
+def test_long_matrix_round_trip_keeps_missing_cells() -> None:
+    m = pd.DataFrame({"X": [1.0, np.nan], "Y": [2.0, 3.0]}, index=["A1", "A2"])
+    long = matrix_to_long(m)
+    assert len(long) == 4 and long["value"].isna().sum() == 1
+    back = long_to_matrix(long)
+    assert back.equals(m.rename_axis(index="region", columns="sector"))
+    with pytest.raises(ValidationError, match="duplicated"):
+        long_to_matrix(pd.concat([long, long.iloc[[0]]]))

@@ -98,8 +98,28 @@ def test_xlsx_template_import(tmp_db: Path, tmp_path: Path) -> None:
         "FROM clusters ORDER BY 1",
     )
     assert got == [
-        ("HR03-WOOD", "Drvni klaster", "HR03", "HR", ["C16", "C31"], 2012, 41, False, result.dataset_id),
-        ("SI03-AUTO", "ACS Slovenian Automotive Cluster", "SI03", "SI", ["C29"], 2000, 80, False, result.dataset_id),
+        (
+            "HR03-WOOD",
+            "Drvni klaster",
+            "HR03",
+            "HR",
+            ["C16", "C31"],
+            2012,
+            41,
+            False,
+            result.dataset_id,
+        ),
+        (
+            "SI03-AUTO",
+            "ACS Slovenian Automotive Cluster",
+            "SI03",
+            "SI",
+            ["C29"],
+            2000,
+            80,
+            False,
+            result.dataset_id,
+        ),
     ]
     # a corrected file replaces the dataset's rows; the same file again is a no-op
     again = import_file(path)
@@ -139,8 +159,24 @@ def test_old_xls_template_import(tmp_db: Path, tmp_path: Path) -> None:
     sheet = book.add_sheet("akcije")
     header = ["action_id", "country", "title", "dimension", "start_date", "budget", "status"]
     rows = [
-        ["SI-2016-01", "SI", "Spodbujanje grozdov", "innovation", date(2016, 3, 1), 1833903.80, "completed"],
-        ["SI-2017-02", "SI", "Mednarodno povezovanje", "international", date(2017, 1, 15), 250000, "ongoing"],
+        [
+            "SI-2016-01",
+            "SI",
+            "Spodbujanje grozdov",
+            "innovation",
+            date(2016, 3, 1),
+            1833903.80,
+            "completed",
+        ],
+        [
+            "SI-2017-02",
+            "SI",
+            "Mednarodno povezovanje",
+            "international",
+            date(2017, 1, 15),
+            250000,
+            "ongoing",
+        ],
     ]
     for c, h in enumerate(header):
         sheet.write(0, c, h)
@@ -152,7 +188,10 @@ def test_old_xls_template_import(tmp_db: Path, tmp_path: Path) -> None:
     book.save(str(path))
     result = import_file(path)
     assert result.rows == 2
-    got = rows_of(tmp_db, "SELECT action_id, title, dimension, start_date, budget, status FROM policy_actions ORDER BY 1")
+    got = rows_of(
+        tmp_db,
+        "SELECT action_id, title, dimension, start_date, budget, status FROM policy_actions ORDER BY 1",
+    )
     assert got == [(r[0], r[2], r[3], r[4], float(r[5]), r[6]) for r in rows]
 
 
@@ -176,7 +215,9 @@ def test_cp1253_csv_is_detected(tmp_db: Path, tmp_path: Path) -> None:
     titles = greek_titles()
     path = tmp_path / "el_actions.csv"
     lines = ["action_id;region;country;title;dimension"]
-    lines += [f'EL-{i};EL30;EL;"{t.replace(chr(34), chr(34) * 2)}";skills' for i, t in enumerate(titles)]
+    lines += [
+        f'EL-{i};EL30;EL;"{t.replace(chr(34), chr(34) * 2)}";skills' for i, t in enumerate(titles)
+    ]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1253"))
     with pytest.raises(UnicodeDecodeError):
         path.read_bytes().decode("utf-8")
@@ -190,7 +231,9 @@ def test_cp1253_csv_is_detected(tmp_db: Path, tmp_path: Path) -> None:
 def test_explicit_encoding(tmp_db: Path, tmp_path: Path) -> None:
     titles = greek_titles()
     path = tmp_path / "el.csv"
-    path.write_bytes(("action_id,title\nEL-1," + titles[0].replace(",", " ") + "\n").encode("cp1253"))
+    path.write_bytes(
+        ("action_id,title\nEL-1," + titles[0].replace(",", " ") + "\n").encode("cp1253")
+    )
     with pytest.raises(ImportFailed) as info:
         import_file(path, encoding="utf-8")
     assert info.value.problems[0].line == 2 and "utf-8" in info.value.problems[0].rule
@@ -221,5 +264,7 @@ def test_csv_problems_name_line(tmp_db: Path, tmp_path: Path) -> None:
 def test_unknown_header_is_not_guessed(tmp_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "x.xlsx"
     fill_xlsx(path, ["cluster_id", "colour"], [["a", "red"]])
-    with pytest.raises(ImportFailed, match="matches no template"):
+    with pytest.raises(ImportFailed, match="file kind not recognised"):
         import_file(path)
+    with pytest.raises(ImportFailed, match="matches no template"):
+        import_file(path, kind="template")

@@ -165,7 +165,8 @@ def _execute(task: RunTask, run_dir: Path, phases: dict[str, float]) -> tuple[bo
         transport="ipc",
         ip=str(ipc_dir / "k"),
         run_env=env,
-        run_cwd=task.cwd,
+        # the notebook's folder, when this machine has it (a remote Dask worker may not)
+        run_cwd=task.cwd if task.cwd and Path(task.cwd).is_dir() else None,
     )
     timed_out = threading.Event()
     t0 = time.perf_counter()

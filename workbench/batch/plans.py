@@ -75,11 +75,20 @@ class Plan:
     notes: list[str] = field(default_factory=list)
 
     def only(self, pattern: str | None) -> Plan:
-        """The plan restricted to runs whose id or notebook name matches ``pattern`` (glob or regex)."""
+        """The plan restricted to runs whose id or notebook name matches ``pattern``.
+
+        ``pattern``: comma-separated parts, each a glob (``pilot_*``, matched against the whole run
+        id or notebook name), a regular expression (when it uses ``| ( ) ^ $ + { } \\``), or else
+        a plain substring.
+        """
         if not pattern:
             return self
-        regex = _pattern(pattern)
-        kept = [r for r in self.runs if regex.search(r.run_id) or regex.search(r.notebook.stem)]
+        regexes = [_pattern(part.strip()) for part in pattern.split(",") if part.strip()]
+        kept = [
+            r
+            for r in self.runs
+            if any(rx.search(r.run_id) or rx.search(r.notebook.stem) for rx in regexes)
+        ]
         if not kept:
             raise PlanError(
                 f"--only {pattern!r} matches no run of plan {self.name!r}; runs: "
@@ -88,15 +97,20 @@ class Plan:
         return Plan(self.name, kept, self.path, self.description, list(self.notes))
 
 
-def _pattern(pattern: str) -> re.Pattern[str]:
-    if any(ch in pattern for ch in "*?[") and not pattern.startswith("^"):
+_REGEX_CHARS = set("|()^$+{}\\")
+
+
+def _pattern(part: str) -> re.Pattern[str]:
+    if _REGEX_CHARS & set(part):
+        try:
+            return re.compile(part)
+        except re.error as exc:
+            raise PlanError(f"--only {part!r} is not a valid regular expression: {exc}") from None
+    if any(ch in part for ch in "*?["):
         import fnmatch
 
-        return re.compile(fnmatch.translate(pattern))
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise PlanError(f"--only {pattern!r} is neither a glob nor a valid regex: {exc}") from None
+        return re.compile("^" + fnmatch.translate(part))
+    return re.compile(re.escape(part))
 
 
 # ----------------------------------------------------------------------------- expanders

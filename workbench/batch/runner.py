@@ -174,36 +174,38 @@ def _local_outcomes(
                 yield task, outcome
 
 
-def _dask_outcomes(
-    tasks: list[RunTask], address: str, on_start: Callable[[str], None]
-) -> Iterator[tuple[RunTask, RunOutcome]]:
-    from distributed import Client, as_completed
+def _dask_client(address: str) -> Any:
+    """Connect to the Dask scheduler (before anything is written), with a clear error."""
+    from distributed import Client
 
-    from workbench.batch.execution import execute_run
     from workbench.errors import WorkbenchError
 
     try:
-        client = Client(address, timeout="20s")
-    except (OSError, TimeoutError) as exc:
+        return Client(address, timeout="20s")
+    except (OSError, TimeoutError, ValueError) as exc:
         raise WorkbenchError(f"cannot connect to the Dask scheduler at {address}: {exc}") from None
-    try:
-        futures = {}
-        for t in tasks:
-            fut = client.submit(
-                execute_run, t, key=f"workbench-run-{t.run_id}-{time.time_ns()}", pure=False
-            )
-            futures[fut] = t
-        for t in tasks[: sum(client.nthreads().values())]:
-            on_start(t.run_id)
-        for fut in as_completed(list(futures)):
-            task = futures[fut]
-            try:
-                outcome = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a lost worker fails only its run
-                outcome = _failed_outcome(task, exc)
-            yield task, outcome
-    finally:
-        client.close()
+
+
+def _dask_outcomes(
+    tasks: list[RunTask], client: Any, on_start: Callable[[str], None]
+) -> Iterator[tuple[RunTask, RunOutcome]]:
+    from distributed import as_completed
+
+    from workbench.batch.execution import execute_run
+
+    futures = {}
+    for t in tasks:
+        key = f"workbench-run-{t.run_id}-{time.time_ns()}"
+        futures[client.submit(execute_run, t, key=key, pure=False)] = t
+    for t in tasks[: sum(client.nthreads().values())]:
+        on_start(t.run_id)
+    for fut in as_completed(list(futures)):
+        task = futures[fut]
+        try:
+            outcome = fut.result()
+        except Exception as exc:  # noqa: BLE001 - a lost worker fails only its run
+            outcome = _failed_outcome(task, exc)
+        yield task, outcome
 
 
 # ------------------------------------------------------------------------------ progress
@@ -345,7 +347,6 @@ def run_plan(
 ) -> BatchResult:
     """Execute every run of ``plan`` and write the batch folder; see the module docstring."""
     from workbench.config import db_path, reports_dir
-    from workbench.reporting.html_export import write_plotly_js
 
     console = console or Console(stderr=True)
     out_root = Path(out).resolve() if out else reports_dir()
@@ -357,129 +358,170 @@ def run_plan(
     env = {"WORKBENCH_DB": str(kb), GIT_COMMIT_ENV: commit}
     env.update({k: os.environ[k] for k in PASSED_ENV if k in os.environ})
 
-    with batch_lock(plan_dir, wait=lock_wait, label=f"plan {plan.name!r}"):
-        t0 = time.perf_counter()
-        started_at = _utc()
-        batch_dir = _new_batch_dir(plan_dir)
-        write_plotly_js(batch_dir)
-        state = incremental.load_state(plan_dir)
-        entries: dict[str, dict[str, Any]] = {}
-        tasks: list[RunTask] = []
-        by_id = {r.run_id: r for r in plan.runs}
-        shas = {r.run_id: incremental.file_sha256(r.notebook) for r in plan.runs}
-        versions = package_versions()
-        code = incremental.code_identity(commit, versions)
-        fingerprints = {
-            r.run_id: incremental.fingerprint(shas[r.run_id], r.parameters_hash(), kernel, code)
-            for r in plan.runs
-        }
-
-        reuse: dict[str, str] = {}
-        if changed_only:
-            ds_ids = sorted(
-                {d for r in plan.runs for d in (state.get(r.run_id, {}).get("datasets") or {})}
+    client = _dask_client(dask) if dask else None
+    try:
+        with batch_lock(plan_dir, wait=lock_wait, label=f"plan {plan.name!r}"):
+            return _run_batch(
+                plan,
+                plan_dir,
+                out_root,
+                workers,
+                changed_only,
+                timeout,
+                dask,
+                client,
+                console,
+                progress,
+                kernel,
+                commit,
+                kb,
+                env,
             )
-            current = incremental.current_dataset_hashes(ds_ids)
-            for r in plan.runs:
-                source = incremental.reusable(
-                    state.get(r.run_id), fingerprints[r.run_id], current, plan_dir
-                )
-                if source:
-                    reuse[r.run_id] = source
+    finally:
+        if client is not None:
+            client.close()
 
-        with _Progress(len(plan.runs), console, progress) as bar:
-            for run_id, source in reuse.items():
-                shutil.copytree(source, batch_dir / run_id)
-                entries[run_id] = _run_entry(
-                    by_id[run_id], shas[run_id], batch_dir, reused=state[run_id]
-                )
-                state[run_id]["batch"] = batch_dir.name
-                bar.finished(run_id, "reused", 0.0, None)
-            for r in plan.runs:
-                if r.run_id in reuse:
-                    continue
-                tasks.append(
-                    RunTask(
-                        run_id=r.run_id,
-                        notebook_name=r.notebook.name,
-                        notebook_json=r.notebook.read_text(encoding="utf-8"),
-                        parameters=r.parameters,
-                        kernel_name=kernel,
-                        timeout=timeout,
-                        env=env,
-                        cwd=str(r.notebook.parent),
-                        out_dir=None if dask else str(batch_dir / r.run_id),
-                    )
-                )
-            if tasks:
-                outcomes = (
-                    _dask_outcomes(tasks, dask, bar.started)
-                    if dask
-                    else _local_outcomes(tasks, min(workers, len(tasks)), bar.started)
-                )
-                for task, outcome in outcomes:
-                    if outcome.files is not None:
-                        folder = batch_dir / task.run_id
-                        for rel, payload in outcome.files.items():
-                            target = folder / rel
-                            target.parent.mkdir(parents=True, exist_ok=True)
-                            target.write_bytes(payload)
-                        outcome.files = None
-                    run = by_id[task.run_id]
-                    entries[task.run_id] = _run_entry(
-                        run, shas[task.run_id], batch_dir, outcome=outcome
-                    )
-                    if outcome.status == "ok":
-                        state[task.run_id] = {
-                            "run_id": task.run_id,
-                            "batch": batch_dir.name,
-                            "fingerprint": fingerprints[task.run_id],
-                            "datasets": {
-                                d["dataset_id"]: d.get("sha256")
-                                for d in (outcome.record or {}).get("datasets", [])
-                            },
-                            "record": outcome.record,
-                            "started_at": outcome.started_at,
-                            "finished_at": outcome.finished_at,
-                        }
-                    else:
-                        state.pop(task.run_id, None)
-                    bar.finished(task.run_id, outcome.status, outcome.duration_s, outcome.error)
 
-        runs = [entries[r.run_id] for r in plan.runs]
-        summary = {
-            "total": len(runs),
-            "ok": sum(e["status"] == "ok" for e in runs),
-            "reused": sum(e["status"] == "reused" for e in runs),
-            "failed": sum(e["status"] in {"failed", "timeout"} for e in runs),
-        }
-        manifest = {
-            "plan": plan.name,
-            "plan_file": _display_path(plan.path) if plan.path else None,
-            "description": plan.description,
-            "batch": batch_dir.name,
-            "started_at": started_at,
-            "finished_at": _utc(),
-            "duration_s": round(time.perf_counter() - t0, 3),
-            "status": "failed" if summary["failed"] else "ok",
-            "summary": summary,
-            "git_commit": commit,
-            "versions": versions,
-            "kb_path": str(kb),
-            "kernel": kernel,
-            "workers": workers if not dask else None,
-            "engine": f"dask {dask}" if dask else "local process pool",
-            "changed_only": changed_only,
-            "timeout_s": timeout,
-            "notes": plan.notes,
-            "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
-            "runs": runs,
-        }
-        (batch_dir / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, default=str), encoding="utf-8"
+def _run_batch(
+    plan: Plan,
+    plan_dir: Path,
+    out_root: Path,
+    workers: int,
+    changed_only: bool,
+    timeout: float | None,
+    dask: str | None,
+    client: Any,
+    console: Console,
+    progress: bool,
+    kernel: str,
+    commit: str,
+    kb: Path,
+    env: dict[str, str],
+) -> BatchResult:
+    from workbench.reporting.html_export import write_plotly_js
+
+    t0 = time.perf_counter()
+    started_at = _utc()
+    batch_dir = _new_batch_dir(plan_dir)
+    write_plotly_js(batch_dir)
+    state = incremental.load_state(plan_dir)
+    entries: dict[str, dict[str, Any]] = {}
+    tasks: list[RunTask] = []
+    by_id = {r.run_id: r for r in plan.runs}
+    shas = {r.run_id: incremental.file_sha256(r.notebook) for r in plan.runs}
+    versions = package_versions()
+    code = incremental.code_identity(commit, versions)
+    fingerprints = {
+        r.run_id: incremental.fingerprint(shas[r.run_id], r.parameters_hash(), kernel, code)
+        for r in plan.runs
+    }
+
+    reuse: dict[str, str] = {}
+    if changed_only:
+        ds_ids = sorted(
+            {d for r in plan.runs for d in (state.get(r.run_id, {}).get("datasets") or {})}
         )
-        index = write_index(manifest, batch_dir)
-        incremental.save_state(plan_dir, state)
-        _point(plan_dir / "latest", batch_dir.name)
-        _point(out_root / "latest", f"{plan.name}/{batch_dir.name}")
+        current = incremental.current_dataset_hashes(ds_ids)
+        for r in plan.runs:
+            source = incremental.reusable(
+                state.get(r.run_id), fingerprints[r.run_id], current, plan_dir
+            )
+            if source:
+                reuse[r.run_id] = source
+
+    with _Progress(len(plan.runs), console, progress) as bar:
+        for run_id, source in reuse.items():
+            shutil.copytree(source, batch_dir / run_id)
+            entries[run_id] = _run_entry(
+                by_id[run_id], shas[run_id], batch_dir, reused=state[run_id]
+            )
+            state[run_id]["batch"] = batch_dir.name
+            bar.finished(run_id, "reused", 0.0, None)
+        for r in plan.runs:
+            if r.run_id in reuse:
+                continue
+            tasks.append(
+                RunTask(
+                    run_id=r.run_id,
+                    notebook_name=r.notebook.name,
+                    notebook_json=r.notebook.read_text(encoding="utf-8"),
+                    parameters=r.parameters,
+                    kernel_name=kernel,
+                    timeout=timeout,
+                    env=env,
+                    cwd=str(r.notebook.parent),
+                    out_dir=None if dask else str(batch_dir / r.run_id),
+                )
+            )
+        if tasks:
+            outcomes = (
+                _dask_outcomes(tasks, client, bar.started)
+                if client is not None
+                else _local_outcomes(tasks, min(workers, len(tasks)), bar.started)
+            )
+            for task, outcome in outcomes:
+                if outcome.files is not None:
+                    folder = batch_dir / task.run_id
+                    for rel, payload in outcome.files.items():
+                        target = folder / rel
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(payload)
+                    outcome.files = None
+                run = by_id[task.run_id]
+                entries[task.run_id] = _run_entry(
+                    run, shas[task.run_id], batch_dir, outcome=outcome
+                )
+                if outcome.status == "ok":
+                    state[task.run_id] = {
+                        "run_id": task.run_id,
+                        "batch": batch_dir.name,
+                        "fingerprint": fingerprints[task.run_id],
+                        "datasets": {
+                            d["dataset_id"]: d.get("sha256")
+                            for d in (outcome.record or {}).get("datasets", [])
+                        },
+                        "record": outcome.record,
+                        "started_at": outcome.started_at,
+                        "finished_at": outcome.finished_at,
+                    }
+                else:
+                    state.pop(task.run_id, None)
+                bar.finished(task.run_id, outcome.status, outcome.duration_s, outcome.error)
+
+    runs = [entries[r.run_id] for r in plan.runs]
+    summary = {
+        "total": len(runs),
+        "ok": sum(e["status"] == "ok" for e in runs),
+        "reused": sum(e["status"] == "reused" for e in runs),
+        "failed": sum(e["status"] in {"failed", "timeout"} for e in runs),
+    }
+    manifest = {
+        "plan": plan.name,
+        "plan_file": _display_path(plan.path) if plan.path else None,
+        "description": plan.description,
+        "batch": batch_dir.name,
+        "started_at": started_at,
+        "finished_at": _utc(),
+        "duration_s": round(time.perf_counter() - t0, 3),
+        "status": "failed" if summary["failed"] else "ok",
+        "summary": summary,
+        "git_commit": commit,
+        "versions": versions,
+        "kb_path": str(kb),
+        "kernel": kernel,
+        "workers": workers if not dask else None,
+        "engine": f"dask {dask}" if dask else "local process pool",
+        "changed_only": changed_only,
+        "timeout_s": timeout,
+        "notes": plan.notes,
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "runs": runs,
+    }
+    (batch_dir / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, default=str), encoding="utf-8"
+    )
+    index = write_index(manifest, batch_dir)
+    incremental.save_state(plan_dir, state)
+    _point(plan_dir / "latest", batch_dir.name)
+    _point(out_root / "latest", f"{plan.name}/{batch_dir.name}")
     return BatchResult(folder=batch_dir, index=index, manifest=manifest)

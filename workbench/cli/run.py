@@ -83,7 +83,10 @@ def register(app: typer.Typer) -> None:
         ] = None,
         only: Annotated[
             str | None,
-            typer.Option("--only", help="Only runs whose id or notebook matches (glob or regex)."),
+            typer.Option(
+                "--only",
+                help="Only runs whose id or notebook matches: globs or substrings, comma-separated, or a regex.",
+            ),
         ] = None,
         changed_only: Annotated[
             bool,

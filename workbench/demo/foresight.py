@@ -287,3 +287,21 @@ def generate(con: Any, rng: np.random.Generator, ctx: Any) -> None:
         rows=int(sum(len(df) for df in tables.values())),
         notes=f"exercise {EXERCISE_ID}; {N_ANSWERING} answering participants of {N_CODES} codes",
     )
+
+
+def build_foresight_only(db: Any = None, seed: int = 20261127) -> list[str]:
+    """A knowledge base with only the foresight demo (tests, benchmarks), its state published;
+    returns the participant codes (the first 25 answered the demo rounds)."""
+    from workbench.demo.context import DemoContext
+    from workbench.foresight.state import publish_state
+    from workbench.kb import query, writer
+
+    with writer(db, purpose="foresight demo") as con:
+        generate(con, np.random.default_rng(seed), DemoContext(con=con, seed=seed))
+    publish_state(EXERCISE_ID, db=db)
+    codes = query(
+        "SELECT participant_code FROM foresight_participants WHERE exercise_id = ? ORDER BY participant_code",
+        [EXERCISE_ID],
+        db=db,
+    )["participant_code"].tolist()
+    return codes

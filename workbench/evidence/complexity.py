@@ -41,7 +41,7 @@ import pandas as pd
 
 from workbench.errors import ValidationError
 from workbench.evidence.matrix import Missing, OnEmpty, _listing, check_matrix, country_of
-from workbench.evidence.reference import ReferenceLike, as_reference
+from workbench.evidence.reference import ReferenceEconomy, ReferenceLike, as_reference
 from workbench.evidence.settings import evidence_defaults
 
 PciNormalisation = Literal["eci", "own"]
@@ -106,7 +106,7 @@ def _cube_from_long(
 
 
 def _reference_arrays(
-    ref, cube: np.ndarray, regions: pd.Index, sectors: pd.Index, periods: pd.Index
+    ref: ReferenceEconomy, cube: np.ndarray, regions: pd.Index, sectors: pd.Index, periods: pd.Index
 ) -> tuple[np.ndarray, np.ndarray]:
     """Reference sector totals (T, C|1, P) and reference totals (T, C|1)."""
     if ref.kind == "all_rows":

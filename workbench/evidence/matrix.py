@@ -62,7 +62,7 @@ def long_to_matrix(
 
 def matrix_to_long(matrix: pd.DataFrame, value_name: str = "value") -> pd.DataFrame:
     """Region x sector matrix -> long table with columns region, sector, ``value_name``."""
-    out = matrix.rename_axis(index="region", columns="sector").stack(dropna=False)
+    out = matrix.rename_axis(index="region", columns="sector").stack()  # keeps NaN cells (pandas 3)
     return out.rename(value_name).reset_index()
 
 

@@ -322,7 +322,8 @@ def s3_profile(
             f"Region codes converted from NUTS {panel.attrs['nuts_from']} to NUTS 2021 with the JRC matrices "
             f"(population 2018 weights); codes the matrices do not cover were left out: "
             f"{', '.join(panel.attrs['unknown_regions']) or 'none'}; {panel.attrs['incomplete_after_conversion']} "
-            "region-sector-year values lacked a source value and were left out."
+            "region-sector-year values lacked a source value and were left out. Regions split from one old "
+            "region (e.g. HR04 -> HR02, HR05, HR06) inherit its sector structure, so they look alike."
         )
     return profile
 

@@ -72,7 +72,9 @@ def location_quotient(
 rca = location_quotient
 
 
-def reaches(values: pd.DataFrame | pd.Series, threshold: float, tie_tolerance: float | None = None):
+def reaches(
+    values: pd.DataFrame | pd.Series, threshold: float, tie_tolerance: float | None = None
+) -> pd.DataFrame | pd.Series:
     """values >= threshold, counting values within a relative ``tie_tolerance`` below it as ties."""
     tol = setting("specialisation", "tie_tolerance") if tie_tolerance is None else tie_tolerance
     return values >= threshold * (1.0 - tol) if threshold > 0 else values >= threshold - tol

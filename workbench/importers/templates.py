@@ -202,9 +202,13 @@ def _doc(col: Column, with_allowed: bool = True) -> str:
 
 
 def sniff(path: Path, head: bytes) -> bool:
+    """True when the header (CSV first line, spreadsheet first row) fits a template exactly."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        return True  # spreadsheets are only read as templates
+        try:
+            return match_template(read_table(path).header) is not None
+        except (ImportFailed, ValidationError):
+            return False
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     if not first:
@@ -342,7 +346,7 @@ def validate(table: Table, template: Template) -> tuple[list[dict[str, Any]], li
     "template",
     dataset_id_for=dataset_id_for,
     sniff=sniff,
-    priority=1,
+    priority=20,  # a header that fits a project template exactly is the strongest signal
     description="project templates for KB tables (CSV, XLSX, XLS); see `workbench template`",
 )
 def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult:

@@ -15,6 +15,12 @@
   inbox into the knowledge base every few seconds (:mod:`workbench.capture`).
 """
 
-from workbench.serving.voila_app import ServeOptions, prepare_template, serve, voila_command
+from workbench.serving.voila_app import (
+    ServeOptions,
+    ServerProcess,
+    prepare_template,
+    serve,
+    voila_command,
+)
 
-__all__ = ["ServeOptions", "prepare_template", "serve", "voila_command"]
+__all__ = ["ServeOptions", "ServerProcess", "prepare_template", "serve", "voila_command"]

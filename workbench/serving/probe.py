@@ -24,6 +24,17 @@ from tornado.websocket import websocket_connect
 _KERNEL_ID = re.compile(r'"kernelId"\s*:\s*"([0-9a-f-]{36})"')
 
 
+def _decode(raw: str | bytes) -> dict[str, Any]:
+    """A kernel message from the websocket: JSON text, or Jupyter's binary framing (a uint32 count,
+    uint32 offsets, then the JSON message and its buffers) when the message carries buffers."""
+    if isinstance(raw, str):
+        return json.loads(raw)
+    count = int.from_bytes(raw[:4], "big")
+    offsets = [int.from_bytes(raw[4 * (i + 1) : 4 * (i + 2)], "big") for i in range(count)]
+    end = offsets[1] if count > 1 else len(raw)
+    return json.loads(raw[offsets[0] : end].decode())
+
+
 @dataclass
 class PageTiming:
     """Seconds from the request to: page delivered, kernel channel open, widget states received."""
@@ -56,20 +67,25 @@ class VoilaPage:
         sep = "&" if "?" in path else "?"
         return self.base_url.rstrip("/") + path + (f"{sep}token={self.token}" if self.token else "")
 
-    def _msg(self, msg_type: str, content: dict[str, Any], channel: str = "shell") -> str:
+    def _msg(
+        self,
+        msg_type: str,
+        content: dict[str, Any],
+        channel: str = "shell",
+        metadata: dict[str, Any] | None = None,
+    ) -> str:
         header = {
             "msg_id": uuid.uuid4().hex,
             "msg_type": msg_type,
             "session": self.session,
             "username": "probe",
             "version": "5.3",
-            "date": "",
         }
         return json.dumps(
             {
                 "header": header,
                 "parent_header": {},
-                "metadata": {},
+                "metadata": metadata or {},
                 "content": content,
                 "channel": channel,
                 "buffers": [],
@@ -102,6 +118,7 @@ class VoilaPage:
             self._msg(
                 "comm_open",
                 {"comm_id": self._control, "target_name": "jupyter.widget.control", "data": {}},
+                metadata={"version": "1.0.0"},
             )
         )
         await self._ws.write_message(
@@ -123,9 +140,7 @@ class VoilaPage:
             raw = await self._ws.read_message()
             if raw is None:
                 return
-            if isinstance(raw, bytes):
-                continue
-            msg = json.loads(raw)
+            msg = _decode(raw)
             kind = msg.get("msg_type") or msg.get("header", {}).get("msg_type")
             content = msg.get("content", {})
             data = content.get("data", {}) if isinstance(content, dict) else {}
@@ -154,6 +169,7 @@ class VoilaPage:
                     "comm_id": model_id,
                     "data": {"method": "update", "state": state, "buffer_paths": []},
                 },
+                metadata={"version": "2.1.0"},
             )
         )
 
@@ -163,6 +179,7 @@ class VoilaPage:
             self._msg(
                 "comm_msg",
                 {"comm_id": model_id, "data": {"method": "custom", "content": {"event": "click"}}},
+                metadata={"version": "2.1.0"},
             )
         )
 
@@ -201,15 +218,20 @@ async def join_participant(
     text = page.find(_model_name="TextModel", description="Code")[0]
     join = page.find(_model_name="ButtonModel", description="Join")[0]
     await page.update(text, value=code)
-    done = page._expect(
-        lambda kind, data: (
-            kind == "comm_open"
-            and "fs-statement-" in str(data.get("state", {}).get("_dom_classes", ""))
-        )
-    )
     await page.click(join)
-    await asyncio.wait_for(done, timeout)
-    await asyncio.sleep(0.2)  # the remaining cards arrive in the same burst
+    deadline = time.perf_counter() + timeout
+    seen = -1
+    while True:  # the page is built when the tab exists and the number of cards stops changing
+        await asyncio.sleep(0.1)
+        count = sum(
+            any(str(c).startswith("fs-statement-") for c in st.get("_dom_classes", []))
+            for st in page.states.values()
+        )
+        if page.find(_model_name="TabModel") and count and count == seen:
+            break
+        seen = count
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the participant page did not appear after Join")
     cards: dict[str, dict[str, str]] = {}
     for mid, st in list(page.states.items()):
         classes = [c for c in st.get("_dom_classes", []) if c.startswith("fs-statement-")]

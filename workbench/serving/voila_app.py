@@ -238,3 +238,69 @@ def serve(opts: ServeOptions) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
         stop.set()
+
+
+class ServerProcess:
+    """``workbench serve`` in a child process (tests, benchmarks): ``with ServerProcess(...) as url:``.
+
+    Waits until the landing page answers and the participant pool is filled; stops the server (and
+    with it Voila and its kernels) by its own PID on exit.
+    """
+
+    def __init__(
+        self,
+        db: Path,
+        port: int,
+        *,
+        log_path: Path,
+        extra: list[str] | None = None,
+        wait_pool: bool = True,
+        timeout: float = 180.0,
+    ) -> None:
+        self.db, self.port, self.log_path = db, port, log_path
+        self.extra = extra or []
+        self.wait_pool, self.timeout = wait_pool, timeout
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.url = f"http://127.0.0.1:{port}"
+
+    def __enter__(self) -> str:
+        import time
+        import urllib.request
+
+        script = Path(sys.executable).parent / "workbench"
+        cmd = (
+            [str(script)]
+            if script.exists()
+            else [sys.executable, "-c", "from workbench.cli import main; main()"]
+        )
+        cmd += ["--db", str(self.db), "serve", "--port", str(self.port), *self.extra]
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in __exit__
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"workbench serve exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=5) as response:
+                    ready = response.status == 200
+            except OSError:
+                ready = False
+            text = self.log_path.read_text(errors="replace")
+            if ready and (
+                not self.wait_pool or f"Kernel pool of {PARTICIPANT_NOTEBOOK} is filled" in text
+            ):
+                return self.url
+            if time.monotonic() > deadline:
+                self.__exit__(None, None, None)
+                raise TimeoutError(f"workbench serve not ready after {self.timeout} s")
+            time.sleep(0.5)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.log.close()
