@@ -246,3 +246,35 @@ def test_dask_local_cluster_runs_the_plan(tmp_db: Path, tmp_path: Path) -> None:
             "chart_2.csv",
             "totals.csv",
         ]
+
+
+def test_single_notebook_from_the_command_line(tmp_db: Path, tmp_path: Path) -> None:
+    build_kb(tmp_db)
+    out = tmp_path / "reports"
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "workbench"),
+            "run",
+            CHARTS,
+            "-p",
+            "region",
+            "SI03",
+            "-p",
+            "n_charts",
+            "1",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    index = Path(proc.stdout.strip().removeprefix("Report index: "))
+    assert index.parent.parent == out / "region_charts"
+    (run,) = json.loads((index.parent / "manifest.json").read_text())["runs"]
+    assert run["given_parameters"] == {"region": "SI03", "n_charts": 1}  # typed from text
+    html = (index.parent / run["outputs"]["html"]).read_text()
+    assert html.count('class="plotly-graph-div"') == 1
+    assert "Chart 1 for SI03" in html

@@ -42,7 +42,7 @@ from workbench.errors import ValidationError
 
 EXPANDERS_FILE = Path(__file__).resolve().parent / "expanders.yml"
 ENTRY_KEYS = {"notebook", "name", "parameters", "parameter_sets", "expand", "as", "limit"}
-PLAN_KEYS = {"name", "description", "runs"}
+PLAN_KEYS = {"name", "description", "inputs", "runs"}
 
 
 class PlanError(ValidationError):
@@ -280,6 +280,39 @@ def load_plan(path: str | os.PathLike[str], *, db: str | os.PathLike[str] | None
     )
     plan.path = path
     return plan
+
+
+def plan_inputs(path: str | os.PathLike[str]) -> list[Path]:
+    """Files a plan needs in the knowledge base (``inputs:``), with ``${VAR}`` expanded.
+
+    ``${WORKBENCH_REAL_DATA}`` defaults to :func:`workbench.config.real_data_dir`; relative paths are
+    relative to the plan file.  A missing file is a :class:`PlanError`.
+    """
+    from workbench.config import real_data_dir
+
+    path = Path(path).resolve()
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = data.get("inputs") or []
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        raise PlanError(f"run plan {path}: 'inputs:' must be a list of file paths")
+    env = {"WORKBENCH_REAL_DATA": str(real_data_dir()), **os.environ}
+    files = []
+    for entry in entries:
+        expanded = re.sub(r"\$\{(\w+)\}", lambda m: env.get(m.group(1), m.group(0)), entry)
+        file = (path.parent / expanded).resolve()
+        if not file.exists():
+            raise PlanError(f"run plan {path}: input file {file} (from {entry!r}) does not exist")
+        files.append(file)
+    return files
+
+
+def import_plan_inputs(
+    path: str | os.PathLike[str], *, db: str | os.PathLike[str] | None = None
+) -> list[Any]:
+    """Import the plan's ``inputs:`` before it is expanded (a file already imported is a no-op)."""
+    from workbench.importers import import_file
+
+    return [import_file(file, db=db) for file in plan_inputs(path)]
 
 
 def single_run_plan(notebook: str | os.PathLike[str], values: dict[str, str]) -> Plan:

@@ -60,7 +60,8 @@ _register_all()
 def main() -> None:
     """Entry point: run the app, turning expected failures into a message and an exit code."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except WorkbenchError as exc:
         err_console.print(
             f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True

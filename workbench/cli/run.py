@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     ) -> None:
         """Run a plan (or one notebook) and print where the report index is; exit 1 if a run failed."""
-        from workbench.batch.plans import load_plan, single_run_plan
+        from workbench.batch.plans import import_plan_inputs, load_plan, single_run_plan
         from workbench.batch.runner import run_plan
         from workbench.errors import ValidationError
 
@@ -126,6 +126,9 @@ def register(app: typer.Typer) -> None:
                 raise ValidationError(
                     "-p/--parameter is for a single notebook; put plan parameters in the plan"
                 )
+            for done in import_plan_inputs(path):
+                state = "unchanged" if done.skipped_same_sha else f"{done.rows} rows"
+                Console(stderr=True).print(f"input {done.dataset_id}: {state}", highlight=False)
             plan = load_plan(path)
         else:
             raise ValidationError(

@@ -121,6 +121,7 @@ class ForesightFacilitator:
             ]
         ):
             tabs.set_title(i, name)
+        tabs.selected_index = 0
         self.tabs = tabs
         self.container = w.VBox(
             [

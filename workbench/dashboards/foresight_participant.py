@@ -28,7 +28,12 @@ from workbench.foresight.state import current_state, hash_code, normalise_code, 
 
 log = logging.getLogger(__name__)
 
-FULL = w.Layout(width="100%", max_width="640px")
+
+def _full() -> w.Layout:
+    """A fresh full-width layout (layouts are shared objects: never reuse one across widgets)."""
+    return w.Layout(width="100%", max_width="640px")
+
+
 CSS = """<style>
 .fs-card{border:1px solid #ccc;border-radius:6px;padding:8px;margin:6px 0;max-width:640px}
 .fs-ok{color:#1a7f37;font-weight:600}.fs-err{color:#b42318;font-weight:600}
@@ -63,17 +68,17 @@ class ForesightParticipant:
         self.state: dict[str, Any] | None = None
         self.session = uuid.uuid4().hex[:12]
         self.code_box = w.Text(
-            placeholder="your code, e.g. ABCD-12", description="Code", layout=FULL
+            placeholder="your code, e.g. ABCD-12", description="Code", layout=_full()
         )
         self.join_button = w.Button(description="Join", button_style="primary")
         self.join_message = w.HTML()
         self.join_button.on_click(lambda _b: self.join(self.code_box.value))
-        self.body = w.VBox(layout=FULL)
+        self.body = w.VBox(layout=_full())
         header = w.HTML(CSS + "<h3>Foresight workshop</h3>")
         if not exercise_id:
             published = published_exercises(db)
             self.exercise_id = published[0]["exercise_id"] if published else ""
-        self.join_box = w.VBox([self.code_box, self.join_button, self.join_message], layout=FULL)
+        self.join_box = w.VBox([self.code_box, self.join_button, self.join_message], layout=_full())
         self.container = w.VBox([header, self.join_box, self.body], layout=w.Layout(width="100%"))
         self.container.add_class("foresight-participant")
 
@@ -105,6 +110,7 @@ class ForesightParticipant:
         )
         for i, name in enumerate(["Delphi", "Drivers", "Impact", "Influences"]):
             self.tabs.set_title(i, name)
+        self.tabs.selected_index = 0
         self.body.children = [title, self.tabs]
 
     # -- saving -----------------------------------------------------------------------------------
@@ -200,12 +206,12 @@ class ForesightParticipant:
             button = self._button("Save", lambda b, sid=sid: self.save_answer(sid))
             self.delphi_controls[sid] = (value, comment, button, status)
             card = w.VBox(
-                [w.HTML("".join(lines)), value, comment, w.HBox([button, status])], layout=FULL
+                [w.HTML("".join(lines)), value, comment, w.HBox([button, status])], layout=_full()
             )
             card.add_class("fs-card")
             card.add_class(f"fs-statement-{sid}")
             cards.append(card)
-        return w.VBox(cards, layout=FULL)
+        return w.VBox(cards, layout=_full())
 
     def save_answer(self, statement_id: str) -> bool:
         """Submit the rating (+comment) of one statement in the open round."""
@@ -232,7 +238,7 @@ class ForesightParticipant:
             for d in self.state["drivers"]
         )
         self.driver_label = w.Text(
-            placeholder="driver of change", description="Driver", layout=FULL
+            placeholder="driver of change", description="Driver", layout=_full()
         )
         self.driver_steep = w.Dropdown(
             options=[(s.capitalize(), s) for s in kinds.STEEP], description="STEEP"
@@ -250,7 +256,7 @@ class ForesightParticipant:
                 self.driver_text,
                 w.HBox([self.driver_button, self.driver_status]),
             ],
-            layout=FULL,
+            layout=_full(),
         )
 
     def propose_driver(self) -> bool:
@@ -272,7 +278,7 @@ class ForesightParticipant:
     def _ratings(self) -> w.Widget:
         assert self.state is not None
         options = [(d["label"], d["driver_id"]) for d in self.state["drivers"]]
-        self.rate_driver = w.Dropdown(options=options, description="Driver", layout=FULL)
+        self.rate_driver = w.Dropdown(options=options, description="Driver", layout=_full())
         scale = [("-", 0)] + [(str(i), i) for i in range(1, 6)]
         self.rate_impact = w.Dropdown(options=scale, value=0, description="Impact")
         self.rate_uncertainty = w.Dropdown(options=scale, value=0, description="Uncertainty")
@@ -289,7 +295,7 @@ class ForesightParticipant:
                 self.rate_uncertainty,
                 w.HBox([self.rate_button, self.rate_status]),
             ],
-            layout=FULL,
+            layout=_full(),
         )
 
     def save_rating(self) -> bool:
@@ -310,8 +316,8 @@ class ForesightParticipant:
     def _influences(self) -> w.Widget:
         assert self.state is not None
         options = [(d["label"], d["driver_id"]) for d in self.state["drivers"]]
-        self.infl_source = w.Dropdown(options=options, description="Driver", layout=FULL)
-        self.infl_target = w.Dropdown(options=options, description="acts on", layout=FULL)
+        self.infl_source = w.Dropdown(options=options, description="Driver", layout=_full())
+        self.infl_target = w.Dropdown(options=options, description="acts on", layout=_full())
         self.infl_strength = w.Dropdown(
             options=[("none (0)", 0), ("weak (1)", 1), ("moderate (2)", 2), ("strong (3)", 3)],
             value=0,
@@ -329,7 +335,7 @@ class ForesightParticipant:
                 self.infl_strength,
                 w.HBox([self.infl_button, self.infl_status]),
             ],
-            layout=FULL,
+            layout=_full(),
         )
 
     def save_influence(self) -> bool:

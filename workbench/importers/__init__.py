@@ -17,7 +17,6 @@ module here — nothing else to edit.
 
 from __future__ import annotations
 
-import gzip
 import importlib
 import os
 import pkgutil
@@ -127,7 +126,7 @@ def kinds() -> list[str]:
 def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
     """First bytes of a file, decompressed when it is gzip (a truncated .gz still gives its start)."""
     with open(path, "rb") as fh:
-        raw = fh.read(size if not path.name.endswith(".gz") else size)
+        raw = fh.read(size)
     if raw[:2] == b"\x1f\x8b":
         try:
             return zlib.decompressobj(wbits=31).decompress(raw, size)
@@ -235,13 +234,6 @@ def import_file(
     return result
 
 
-def open_text_lines(path: Path, encoding: str = "utf-8") -> gzip.GzipFile | object:
-    """Open a (possibly gzipped) text file for line iteration, keeping line ends as they are."""
-    if path.name.endswith(".gz"):
-        return gzip.open(path, "rt", encoding=encoding, newline="")
-    return open(path, encoding=encoding, newline="")  # noqa: SIM115 - caller closes
-
-
 __all__ = [
     "ImportRequest",
     "ImportResult",
@@ -249,6 +241,7 @@ __all__ = [
     "discover",
     "import_file",
     "kinds",
+    "read_head",
     "register_importer",
     "sniff_kind",
 ]

@@ -40,6 +40,7 @@ from workbench.kb.datasets import replace_dataset
 
 IMPORTER_VERSION = "1.0"
 TEMPLATES_DIR = DEFAULTS_DIR / "templates"
+TEMPLATE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
 TYPES = ("text", "integer", "number", "date", "boolean", "list", "nuts")
 _NUTS = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
 _TRUE = {"true", "yes", "1", "y", "x"}
@@ -76,7 +77,7 @@ class Template:
 @cache
 def _load(path: str) -> Template:
     with open(path, encoding="utf-8") as fh:
-        spec = yaml.safe_load(fh) or {}
+        spec = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     cols = []
     for name, c in (spec.get("columns") or {}).items():
         c = c or {}
@@ -204,6 +205,8 @@ def _doc(col: Column, with_allowed: bool = True) -> str:
 def sniff(path: Path, head: bytes) -> bool:
     """True when the header (CSV first line, spreadsheet first row) fits a template exactly."""
     suffix = path.suffix.lower()
+    if suffix not in TEMPLATE_SUFFIXES:
+        return False
     if suffix in (".xlsx", ".xlsm", ".xls"):
         try:
             return match_template(read_table(path).header) is not None
