@@ -244,9 +244,10 @@ def main() -> None:
             print(results[label], flush=True)
 
     s, d = results["workbench serve"], results["voila default"]
-    rec = lambda r: (
-        "never (within test window)" if r["reclaimed"] is None else f"{r['reclaimed']:.0f} s"
-    )  # noqa: E731
+
+    def rec(r: dict[str, object]) -> str:
+        return "never (within test window)" if r["reclaimed"] is None else f"{r['reclaimed']:.0f} s"
+
     rows = [
         (
             "navigation -> interactive, 1 participant (median of 3)",

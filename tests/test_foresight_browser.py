@@ -97,7 +97,6 @@ def test_participant_round_then_facilitator_sees_new_median(served) -> None:
                 card.get_by_role("button", name="Save").click()
                 card.locator(".fs-ok").wait_for(timeout=30_000)  # "Saved" once durable
             # usable at phone width: nothing wider than the screen
-            page.screenshot(path=str(Path(db).parent / "participant.png"), full_page=True)
             assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 2
             body = page.inner_text("body")
             assert not any(other in body for other in codes if other != code)  # no one else's code
@@ -135,6 +134,10 @@ def test_participant_round_then_facilitator_sees_new_median(served) -> None:
             facilitator.get_by_text(XSS).first.wait_for(timeout=30_000)  # shown as text
             assert facilitator.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
             assert not any(c in facilitator.inner_text("body") for c in codes)  # no identities
+            facilitator.get_by_role("tab", name="Impact/uncertainty").click()
+            facilitator.locator(".js-plotly-plot .scatterlayer .point").first.wait_for(
+                timeout=60_000
+            )
         finally:
             browser.close()
     assert dialogs == []

@@ -275,6 +275,17 @@ def latest(
     return rows[0] if rows else None
 
 
+def last_seq(db: str | os.PathLike[str] | None = None) -> int:
+    """The newest sequence number in the inbox (0 when empty): a cheap "anything new?" check."""
+    path = inbox_path(db)
+    if not path.exists():
+        return 0
+    con = _connection(path)
+    return int(
+        _retry_locked(lambda: con.execute("SELECT coalesce(max(seq), 0) FROM inbox").fetchone()[0])
+    )
+
+
 def status(db: str | os.PathLike[str] | None = None) -> dict[str, dict[str, int]]:
     """Per kind: ``{"total", "pending", "failed"}`` row counts."""
     path = inbox_path(db)

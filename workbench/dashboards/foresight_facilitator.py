@@ -133,6 +133,7 @@ class ForesightFacilitator:
         )
         self.container.add_class("foresight-facilitator")
         self.ex: Exercise | None = None
+        self._seen_seq = -1
         self._stop = threading.Event()
         self.refresh()
         if current_state(self.exercise_id, db=db) is None:
@@ -142,9 +143,12 @@ class ForesightFacilitator:
 
     # -- data -------------------------------------------------------------------------------------
     def _loop(self, every: float) -> None:
+        """Live view: redraw only when the inbox has something new, so a closed page's kernel goes
+        quiet and is culled as idle."""
         while not self._stop.wait(every):
             try:
-                self.refresh()
+                if capture.last_seq(self.db) != self._seen_seq:
+                    self.refresh()
             except Exception:  # keep the loop alive; the message shows the problem
                 log.exception("auto refresh failed")
 
@@ -155,6 +159,7 @@ class ForesightFacilitator:
     def refresh(self) -> None:
         """Merge pending submissions (when the writer is free) and redraw everything."""
         try:
+            self._seen_seq = capture.last_seq(self.db)
             merged = capture.merge(db=self.db)
             self.ex = load_exercise(self.exercise_id, db=self.db)
         except WorkbenchError as exc:

@@ -17,8 +17,12 @@ import urllib.request
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.errors import WorkbenchError
+
+if TYPE_CHECKING:
+    from workbench.importers import ImportResult
 
 DEFAULT_URL = (
     "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/{code}"
@@ -93,7 +97,7 @@ def fetch_eurostat(
     url: str | None = None,
     progress: Progress | None = None,
     db: str | os.PathLike[str] | None = None,
-):
+) -> ImportResult:
     """Download ``code`` into ``dest`` (``<code>.tsv.gz`` or ``.tsv``) and import it.
 
     Returns the :class:`workbench.importers.ImportResult`.

@@ -257,14 +257,18 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
             "?",
             f"k{geo}" if geo is not None else "NULL",
             "period",
-            "CASE WHEN v = ':' THEN NULL ELSE CAST(v AS DOUBLE) END",
-            "nullif(substr(cell, length(v) + 2), '')",
+            # Most cells are a bare number ("14.3 "): one TRY_CAST.  Only the others (":",
+            # flagged, malformed) are split; CAST there raises on a malformed value.
+            "CASE WHEN v0 IS NOT NULL THEN v0 WHEN split_part(cell, ' ', 1) = ':' THEN NULL "
+            "ELSE CAST(split_part(cell, ' ', 1) AS DOUBLE) END",
+            "CASE WHEN v0 IS NOT NULL OR strpos(cell, ' ') = 0 THEN NULL "
+            "ELSE nullif(substr(cell, strpos(cell, ' ') + 1), '') END",
             *(f"k{i}" for i, _ in other),
         ]
         keys = ", ".join(f"k{i}" for i in range(ndims))
         inserted = con.execute(
             f"INSERT INTO observations ({', '.join(insert_cols)}) SELECT {', '.join(select)} "
-            f"FROM (SELECT *, split_part(cell, ' ', 1) AS v FROM (SELECT {keys}, "
+            f"FROM (SELECT *, TRY_CAST(cell AS DOUBLE) AS v0 FROM (SELECT {keys}, "
             f"unnest([{cells}]) AS cell, unnest([{periods}]) AS period FROM _estat_raw))",
             [request.dataset_id],
         ).fetchone()[0]
@@ -391,6 +395,10 @@ def _lines(path: Path) -> Iterator[tuple[int, str | None, str | None]]:
 
 def parse_cell(cell: str) -> tuple[float | None, str | None] | None:
     """``'4.0 bu'`` -> (4.0, 'bu'); ``': c'`` -> (None, 'c'); None when the cell is malformed."""
+    if _NUMBER_RE.match(cell.strip()):  # a bare number, as the fast path's TRY_CAST reads it
+        number = float(cell)
+        finite = number == number and number not in (float("inf"), float("-inf"))
+        return (number, None) if finite else None
     value, _, flag = cell.partition(" ")
     if flag and not _FLAG_RE.match(flag):
         return None

@@ -9,6 +9,8 @@
   with ``?token=...``).
 * Kernel culling: kernels of closed pages (no connection) idle for ``cull_idle_s`` are shut down,
   checked every ``cull_interval_s`` (default 60 s + 20 s, i.e. reclaimed within 2 minutes).
+* Lean pages: the 4.7 MB jupyterlab-plotly front-end extension (a renderer for ``fig.show()``
+  outputs, which dashboards never use; FigureWidget works through anywidget) is not loaded.
 * No CDN: a copy of Voila's ``lab`` template without the Font Awesome CDN links (Font Awesome is
   already bundled in Voila's static files) is generated beside the knowledge base and used.
 * Next to Voila, the serve process publishes each foresight exercise's state and merges the capture

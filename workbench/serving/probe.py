@@ -95,7 +95,9 @@ class VoilaPage:
     async def open(self, timeout: float = 120.0) -> PageTiming:
         """Fetch the page, open the kernel channel, wait for the widgets' state."""
         t0 = time.perf_counter()
-        AsyncHTTPClient.configure(None, max_clients=1000)  # many pages at once, no client-side queue
+        AsyncHTTPClient.configure(
+            None, max_clients=1000
+        )  # many pages at once, no client-side queue
         response = await AsyncHTTPClient().fetch(
             HTTPRequest(
                 self._url(f"/voila/render/{self.notebook}"),

@@ -37,9 +37,11 @@ class ServeOptions:
     merge_every_s: float = 5.0
     notebooks_dir: Path = field(default_factory=lambda: project_root() / "notebooks" / "dashboards")
     preheat: bool = True
-    lean_template: bool = (
-        True  # the CDN-free template (False: Voila's default 'lab', for comparison)
-    )
+    # the CDN-free template (False: Voila's default 'lab', for comparison)
+    lean_template: bool = True
+    # front-end extensions NOT loaded by the pages: the 4.7 MB jupyterlab-plotly mime renderer
+    # (dashboards use FigureWidget through anywidget, never fig.show()) and JupyterLab's preview button
+    skip_extensions: tuple[str, ...] = ("jupyterlab-plotly", "@voila-dashboards/jupyterlab-preview")
 
     def check(self) -> None:
         """Refuse unsafe or impossible settings with a clear message."""
@@ -159,6 +161,8 @@ def voila_command(opts: ServeOptions) -> list[str]:
     ]
     if opts.lean_template:
         cmd.append(f"--template={TEMPLATE_NAME}")
+    if opts.skip_extensions:
+        cmd.append(f"--VoilaConfiguration.extension_denylist={_json(list(opts.skip_extensions))}")
     if opts.preheat:
         pools = {"default": {"pool_size": opts.pool_size}}
         participant = nb_dir / PARTICIPANT_NOTEBOOK
