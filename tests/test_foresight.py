@@ -362,9 +362,11 @@ def test_participant_dashboard_saves_only_when_durable_and_escapes(demo_kb, tmp_
     assert "Group in round 1: median" in card_text and "Your answer in round 1" in card_text
     rating.value, comment.value = 5, XSS
     assert page.save_answer("S1") and "Saved" in status.value
+    first = status.value
+    assert page.save_answer("S1") and status.value != first  # a double click: shown again ...
     inbox = sqlite3.connect(capture.inbox_path(tmp_db))
     stored = inbox.execute("SELECT payload FROM inbox WHERE kind = 'foresight.answer'").fetchall()
-    assert [json.loads(p)["comment"] for (p,) in stored] == [XSS]
+    assert [json.loads(p)["comment"] for (p,) in stored] == [XSS]  # ... but stored once
     rating.value = 0
     assert not page.save_answer("S1") and "Choose a rating" in status.value
     page.rate_impact.value, page.rate_uncertainty.value = 5, 3

@@ -188,3 +188,26 @@ def test_forty_participants_twenty_submissions_each(served) -> None:
     )
     assert comments["n"].iloc[0] == 800
     assert html.escape("note 1") == "note 1"
+
+
+def test_no_code_from_the_browser_and_no_jupyterlab(served, tmp_path: Path) -> None:
+    import urllib.error
+    import urllib.request
+
+    url, _codes, _db = served
+    for path in ("/api/kernels", "/api/sessions", "/api/contents", "/lab", "/tree"):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(url + path, timeout=30)
+        assert err.value.code in {403, 404}, path
+    marker = tmp_path / "executed"
+
+    async def attempt() -> None:
+        page = VoilaPage(url, "foresight_participant.ipynb")
+        await page.open(timeout=120)
+        code = f"open({str(marker)!r}, 'w').write('x')"
+        await page._ws.write_message(page._msg("execute_request", {"code": code, "silent": False}))
+        await asyncio.sleep(3)
+        await page.close()
+
+    asyncio.run(attempt())
+    assert not marker.exists()

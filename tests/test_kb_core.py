@@ -231,9 +231,8 @@ def test_caught_statement_error_inside_writer_is_not_a_silent_commit(tmp_db: Pat
 
     with writer(tmp_db) as con:
         con.execute("INSERT INTO regions (code, nuts_version) VALUES ('HR03', '2016')")
-    with pytest.raises(WriteAbortedError, match="nothing was written"):
-        with writer(tmp_db) as con:
-            con.execute("INSERT INTO regions (code, nuts_version) VALUES ('HR04', '2016')")
-            with pytest.raises(duckdb.ConstraintException):
-                con.execute("INSERT INTO regions (code, nuts_version) VALUES ('HR03', '2016')")
+    with pytest.raises(WriteAbortedError, match="nothing was written"), writer(tmp_db) as con:
+        con.execute("INSERT INTO regions (code, nuts_version) VALUES ('HR04', '2016')")
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("INSERT INTO regions (code, nuts_version) VALUES ('HR03', '2016')")
     assert query("SELECT code FROM regions ORDER BY code", db=tmp_db)["code"].tolist() == ["HR03"]

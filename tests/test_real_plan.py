@@ -50,6 +50,8 @@ def test_real_plan_imports_inputs_and_every_report_succeeds(tmp_path: Path) -> N
     assert "synthetic demo data" not in html.lower()
 
     # a second run re-imports nothing (same sha256): the inputs are reported unchanged
-    again = _workbench("run", str(PLAN), "--out", str(out), "-q", "--only", "s3_profile*HR03*", db=db)
+    again = _workbench(
+        "run", str(PLAN), "--out", str(out), "-q", "--only", "s3_profile*HR03*", db=db
+    )
     assert again.returncode == 0, again.stderr
     assert again.stderr.count("unchanged") == 3

@@ -188,6 +188,9 @@ def voila_env(opts: ServeOptions) -> dict[str, str]:
     env = dict(os.environ)
     env["WORKBENCH_DB"] = str(db_path())
     env.setdefault("PYTHONWARNINGS", "ignore")
+    # kernels need not echo every value change back to the page that made it (one page per kernel):
+    # fewer messages when 40 people press Save at once
+    env.setdefault("JUPYTER_WIDGETS_ECHO", "0")
     if opts.lean_template:
         root = prepare_template(runtime_dir() / "jupyter")
         env["JUPYTER_PATH"] = os.pathsep.join([str(root), *filter(None, [env.get("JUPYTER_PATH")])])
