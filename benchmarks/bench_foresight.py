@@ -151,11 +151,17 @@ async def crowd(
         ready += 1
         if ready == len(codes):
             gate.set()
-        await gate.wait()  # everyone submits at the same time
+        await gate.wait()  # everyone starts submitting at the same moment
         rng = np.random.default_rng(i)
         for k in range(submissions):
+            # all 40 keep submitting together: choose a value, read ~0-2 s, press Save
             status, seconds = await submit_answer(
-                page, cards[f"S{k % 5 + 1}"], int(rng.integers(1, 6)), "", timeout=600
+                page,
+                cards[f"S{k % 5 + 1}"],
+                int(rng.integers(1, 6)),
+                "",
+                timeout=600,
+                think_s=float(rng.uniform(0, 2)),
             )
             saved.append(seconds)
             if "fs-ok" not in status:

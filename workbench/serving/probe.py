@@ -256,12 +256,20 @@ async def join_participant(
 
 
 async def submit_answer(
-    page: VoilaPage, card: dict[str, str], value: int, comment: str = "", timeout: float = 60.0
+    page: VoilaPage,
+    card: dict[str, str],
+    value: int,
+    comment: str = "",
+    timeout: float = 60.0,
+    think_s: float = 0.0,
 ) -> tuple[str, float]:
-    """Choose ``value`` (dropdown index = value), type the comment, press Save; return (status, seconds
-    from the click to the status shown to the participant)."""
+    """Choose ``value`` (dropdown index = value), type the comment, wait ``think_s`` (a person
+    reading before pressing), press Save; return (status, seconds from the click to the status
+    shown to the participant)."""
     await page.update(card["rating"], index=value)
     await page.update(card["comment"], value=comment)
+    if think_s > 0:
+        await asyncio.sleep(think_s)
     t0 = time.perf_counter()
     status = await page.click_and_wait(
         card["save"], card["status"], lambda v: "fs-ok" in v or "fs-err" in v, timeout

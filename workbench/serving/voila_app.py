@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import os
@@ -214,6 +215,9 @@ def merge_loop(stop: threading.Event, every: float) -> None:
     """Merge the capture inbox into the knowledge base every ``every`` seconds until ``stop``."""
     from workbench import capture
 
+    # merging is background work: participants' kernels get the CPU first (Linux: per thread)
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
     while not stop.wait(every):
         try:
             capture.merge()
