@@ -8,16 +8,13 @@ names the holder (PID, command, start time) - it never writes into the same fold
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import json
 import os
 import sys
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
+from workbench.filelock import exclusive_lock
 
 LOCK_NAME = ".batch.lock"
 
@@ -28,11 +25,7 @@ class BatchLocked(WorkbenchError):
     exit_code = 3
 
 
-def _holder(path: Path) -> str:
-    try:
-        info = json.loads(path.read_text() or "{}")
-    except (OSError, ValueError):
-        info = {}
+def _holder(info: dict) -> str:
     if not info:
         return "another process"
     return f"PID {info.get('pid')} since {info.get('since')} ({info.get('command', '')[:120]})"
@@ -44,43 +37,16 @@ def batch_lock(
 ) -> Iterator[None]:
     """Hold the exclusive lock ``<folder>/.batch.lock``; wait at most ``wait`` seconds for it."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_NAME
-    fh = open(path, "a+")  # noqa: SIM115 - closed in finally
-    try:
-        deadline = time.monotonic() + max(wait, 0.0)
-        delay = 0.05
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise BatchLocked(
-                        f"another batch{(' of ' + label) if label else ''} is running "
-                        f"(held by {_holder(path)}); waited {wait:.0f} s for {path}. "
-                        "Try again later or give a longer --lock-wait."
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(
-            json.dumps(
-                {
-                    "pid": os.getpid(),
-                    "since": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "command": " ".join(sys.argv)[:300],
-                }
-            )
+
+    def busy(info: dict) -> BatchLocked:
+        return BatchLocked(
+            f"another batch{(' of ' + label) if label else ''} is running "
+            f"(held by {_holder(info)}); waited {wait:.0f} s for {path}. "
+            "Try again later or give a longer --lock-wait."
         )
-        fh.flush()
-        try:
-            yield
-        finally:
-            fh.seek(0)
-            fh.truncate()
-            fh.flush()
-            fcntl.flock(fh, fcntl.LOCK_UN)
-    finally:
-        fh.close()
+
+    with exclusive_lock(
+        path, wait=wait, info={"command": " ".join(sys.argv)[:300]}, on_timeout=busy, max_delay=1.0
+    ):
+        yield

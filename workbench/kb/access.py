@@ -25,14 +25,11 @@ processes at once (analysts' notebooks, Voila kernels, scheduled papermill runs,
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import json
 import os
 import re
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +37,7 @@ import duckdb
 
 from workbench.config import db_path
 from workbench.errors import KBBusyError, WorkbenchError
+from workbench.filelock import exclusive_lock, holder_info
 
 if TYPE_CHECKING:  # pandas is imported lazily: `workbench kb info` must start fast
     import pandas as pd
@@ -82,17 +80,17 @@ def _lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
-def _holder_from_lockfile(path: Path) -> str | None:
-    try:
-        info = json.loads(_lock_path(path).read_text() or "{}")
-    except (OSError, ValueError):
-        return None
+def _describe_holder(info: dict[str, Any]) -> str | None:
     if not info:
         return None
     return (
         f"PID {info.get('pid')} ({info.get('purpose', '?')}, since {info.get('since', '?')}): "
         f"{info.get('command', '')[:120]}"
     )
+
+
+def _holder_from_lockfile(path: Path) -> str | None:
+    return _describe_holder(holder_info(_lock_path(path)))
 
 
 def _is_lock_conflict(exc: Exception) -> bool:
@@ -175,43 +173,15 @@ def query(
 
 @contextlib.contextmanager
 def _file_lock(path: Path, purpose: str, timeout: float) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock_file = _lock_path(path)
-    fh = open(lock_file, "a+")  # noqa: SIM115 - closed in finally
-    try:
-        deadline = time.monotonic() + timeout
-        delay = 0.02
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = _holder_from_lockfile(path) or "another process"
-                    raise KBBusyError(
-                        f"knowledge base is busy (held by {holder}); waited {timeout:.0f} s for {path}"
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.25)
-        info = {
-            "pid": os.getpid(),
-            "purpose": purpose,
-            "since": datetime.now(UTC).isoformat(timespec="seconds"),
-            "command": _describe_pid(os.getpid()),
-        }
-        fh.seek(0)
-        fh.truncate()
-        fh.write(json.dumps(info))
-        fh.flush()
-        try:
-            yield
-        finally:
-            fh.seek(0)
-            fh.truncate()
-            fh.flush()
-            fcntl.flock(fh, fcntl.LOCK_UN)
-    finally:
-        fh.close()
+    def busy(info: dict[str, Any]) -> KBBusyError:
+        holder = _describe_holder(info) or "another process"
+        return KBBusyError(
+            f"knowledge base is busy (held by {holder}); waited {timeout:.0f} s for {path}"
+        )
+
+    info = {"purpose": purpose, "command": _describe_pid(os.getpid())}
+    with exclusive_lock(_lock_path(path), wait=timeout, info=info, on_timeout=busy):
+        yield
 
 
 class WriteAbortedError(WorkbenchError):
