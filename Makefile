@@ -23,16 +23,16 @@ demo: setup
 
 ## the whole test suite (CI runs this through .ci/run)
 test: setup
-	$(VENV)/bin/ruff check workbench tests benchmarks
-	$(VENV)/bin/ruff format --check workbench tests benchmarks
+	$(VENV)/bin/ruff check workbench tests benchmarks notebooks docs
+	$(VENV)/bin/ruff format --check workbench tests benchmarks notebooks docs
 	$(PY) -m pytest
 
 lint:
-	$(VENV)/bin/ruff check workbench tests benchmarks
+	$(VENV)/bin/ruff check workbench tests benchmarks notebooks docs
 
 format:
-	$(VENV)/bin/ruff format workbench tests benchmarks
-	$(VENV)/bin/ruff check --fix workbench tests benchmarks
+	$(VENV)/bin/ruff format workbench tests benchmarks notebooks docs
+	$(VENV)/bin/ruff check --fix workbench tests benchmarks notebooks docs
 
 bench: setup
 	$(PY) benchmarks/bench_import.py
