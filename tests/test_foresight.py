@@ -431,10 +431,22 @@ def test_serve_options_and_cdn_free_template(tmp_path: Path) -> None:
     cmd = " ".join(voila_command(opts))
     assert "--Voila.ip=127.0.0.1" in cmd and "--preheat_kernel=True" in cmd
     assert opts.cull_idle_s + opts.cull_interval_s <= 120 and "cull_connected=False" in cmd
+    # kernel websockets with TCP_NODELAY: the class Voila is told to use is the no-delay connection
+    from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+    from traitlets.utils.importstring import import_item
+
+    from workbench.serving.websocket import NoDelayChannelsConnection
+
+    (option,) = [c for c in voila_command(opts) if "kernel_websocket_connection_class=" in c]
+    connection = import_item(option.split("=", 1)[1])
+    assert connection is NoDelayChannelsConnection
+    assert issubclass(connection, ZMQChannelsWebsocketConnection)
     with pytest.raises(ValidationError, match="requires --token"):
         ServeOptions(host="0.0.0.0").check()
     ServeOptions(host="0.0.0.0", token="a" * 24).check()
-    root = prepare_template(tmp_path)
+    root = prepare_template(tmp_path, ("foresight_participant.ipynb",))
+    index = (root / "voila" / "templates" / "workbench" / "index.html.j2").read_text()
+    assert "'foresight_participant'" in index and "'anywidget'" in index  # lean participant page
     for path in (root / "voila" / "templates").rglob("*.html*"):
         text = path.read_text(errors="replace")
         assert "cdn.jsdelivr" not in text and "cdnjs" not in text, path

@@ -80,6 +80,8 @@ def test_participant_round_then_facilitator_sees_new_median(served) -> None:
                 ),
             )
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            participant_urls: list[str] = []
+            page.on("request", lambda r: participant_urls.append(r.url))
             page.goto(f"{url}/voila/render/foresight_participant.ipynb")
             page.get_by_placeholder("your code").fill(code)
             page.get_by_role("button", name="Join").click()
@@ -112,6 +114,8 @@ def test_participant_round_then_facilitator_sees_new_median(served) -> None:
                     else None
                 ),
             )
+            facilitator_urls: list[str] = []
+            facilitator.on("request", lambda r: facilitator_urls.append(r.url))
             facilitator.goto(f"{url}/voila/render/foresight_facilitator.ipynb")
             facilitator.get_by_role("button", name="Refresh").click(timeout=60_000)
             facilitator.get_by_text("26 participants answered").wait_for(timeout=60_000)
@@ -140,6 +144,9 @@ def test_participant_round_then_facilitator_sees_new_median(served) -> None:
             )
         finally:
             browser.close()
+    # lean participant page: core widgets only, anywidget's front end (plotly's) is not loaded there
+    assert not any("/labextensions/anywidget/" in u for u in participant_urls)
+    assert any("/labextensions/anywidget/" in u for u in facilitator_urls)
     assert dialogs == []
     assert foreign == []  # no CDN: the dashboards work offline
 

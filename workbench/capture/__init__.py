@@ -15,7 +15,10 @@ The inbox
 * One SQLite file beside the knowledge base: ``<db>.inbox.sqlite`` (:func:`inbox_path`), in WAL mode
   with ``synchronous=FULL`` and a ``busy_timeout``: many processes append concurrently (SQLite
   serialises the short write transactions; readers never block writers in WAL mode), and a commit is
-  on disk (fsync) before :func:`submit` returns.
+  on disk (fsync) before :func:`submit` returns.  Writers queue for their turn on an ``flock``
+  (:mod:`workbench.capture.writelock`) and are woken the moment the previous commit ends; left to
+  SQLite's busy handler, which sleeps up to 100 ms between attempts, 40 simultaneous submits took
+  up to 1.75 s instead of ~70 ms.
 * :func:`submit(kind, payload, client_id=..., idempotency_key=...) <submit>` inserts one row
   ``(seq, kind, client_id, idempotency_key UNIQUE, payload JSON, received_at)`` and returns a
   :class:`SubmitReceipt` only after the commit.  A dashboard shows "Saved" only after that return.

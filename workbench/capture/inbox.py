@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from workbench.capture.writelock import write_turn
 from workbench.config import db_path
 from workbench.errors import KBBusyError, ValidationError
 
@@ -123,6 +124,14 @@ def _retry_locked(fn: Any, timeout: float = BUSY_TIMEOUT_MS / 1000) -> Any:
             delay = min(delay * 2, 0.1)
 
 
+def _write(path: Path, fn: Any, timeout: float = BUSY_TIMEOUT_MS / 1000) -> Any:
+    """Run the write transaction ``fn`` in this process's write turn (:mod:`~workbench.capture.writelock`:
+    writers queue and are woken on release instead of sleeping in SQLite's busy handler)."""
+    deadline = time.monotonic() + timeout
+    with write_turn(path, timeout):
+        return _retry_locked(fn, max(deadline - time.monotonic(), 1.0))
+
+
 def _check_token(name: str, value: Any) -> str:
     if not isinstance(value, str) or not _TOKEN.match(value):
         raise ValidationError(
@@ -165,6 +174,8 @@ def submit(
 ) -> SubmitReceipt:
     """Append one submission and return once it is committed to disk (fsync, WAL ``synchronous=FULL``).
 
+    Concurrent writers take turns (:func:`_write`); the commit itself holds the lock for about a ms.
+
     Idempotent on ``idempotency_key``: a retry returns the stored row with ``duplicate=True``; the same
     key with another kind or payload raises :class:`CaptureConflictError`.  A validator registered for
     ``kind`` (:func:`workbench.capture.register_merger`) runs first; a refused value writes nothing.
@@ -183,7 +194,8 @@ def submit(
         finally:
             _SUBMIT_DB.reset(token)
     text = _encode(payload)
-    con = _connection(inbox_path(db))
+    path = inbox_path(db)
+    con = _connection(path)
     received = datetime.now(UTC).isoformat(timespec="microseconds")
 
     def insert() -> tuple[Any, ...]:
@@ -205,7 +217,7 @@ def submit(
             raise
         return (inserted, *row)
 
-    inserted, seq, stored_kind, stored_payload, stored_at = _retry_locked(insert)
+    inserted, seq, stored_kind, stored_payload, stored_at = _write(path, insert)
     if not inserted and (stored_kind != kind or stored_payload != text):
         raise CaptureConflictError(
             f"idempotency key {idempotency_key!r} was already used for a different submission"
@@ -324,7 +336,7 @@ def mark_merged(path: Path, seqs: list[int]) -> None:
             con.execute("ROLLBACK")
             raise
 
-    _retry_locked(update)
+    _write(path, update)
 
 
 def mark_failed(path: Path, seqs: list[int], error: str) -> None:
@@ -333,8 +345,9 @@ def mark_failed(path: Path, seqs: list[int], error: str) -> None:
         return
     con = _connection(path)
     marks = ",".join("?" * len(seqs))
-    _retry_locked(
+    _write(
+        path,
         lambda: con.execute(
             f"UPDATE inbox SET merge_error = ? WHERE seq IN ({marks})", [error[:1000], *seqs]
-        )
+        ),
     )

@@ -10,9 +10,12 @@
 * Kernel culling: kernels of closed pages (no connection) idle for ``cull_idle_s`` are shut down,
   checked every ``cull_interval_s`` (default 60 s + 20 s, i.e. reclaimed within 2 minutes).
 * Lean pages: the 4.7 MB jupyterlab-plotly front-end extension (a renderer for ``fig.show()``
-  outputs, which dashboards never use; FigureWidget works through anywidget) is not loaded.
+  outputs, which dashboards never use; FigureWidget works through anywidget) is not loaded, and the
+  participant page (core ipywidgets only) does not load anywidget either (``widget_only_pages``).
 * No CDN: a copy of Voila's ``lab`` template without the Font Awesome CDN links (Font Awesome is
   already bundled in Voila's static files) is generated beside the knowledge base and used.
+* Kernel websockets with ``TCP_NODELAY`` (:mod:`workbench.serving.websocket`): the "Saved" message
+  is not held back waiting for the browser's delayed ACK of the kernel's previous small message.
 * Next to Voila, the serve process publishes each foresight exercise's state and merges the capture
   inbox into the knowledge base every few seconds (:mod:`workbench.capture`).
 """

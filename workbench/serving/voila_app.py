@@ -20,8 +20,13 @@ from workbench.errors import ValidationError
 log = logging.getLogger(__name__)
 
 TEMPLATE_NAME = "workbench"
+# kernel websockets with TCP_NODELAY: "Saved" is not held back by delayed ACKs (see the module)
+WEBSOCKET_CONNECTION = "workbench.serving.websocket.NoDelayChannelsConnection"
 PARTICIPANT_NOTEBOOK = "foresight_participant.ipynb"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# front-end extensions a page of core ipywidgets never needs: anywidget (~360 KiB of JavaScript, loaded
+# and run before the page connects to its kernel) and the syntax-highlighting CSS of code cells
+WIDGET_ONLY_SKIP = ("anywidget", "jupyterlab_pygments")
 
 
 @dataclass
@@ -43,6 +48,9 @@ class ServeOptions:
     # front-end extensions NOT loaded by the pages: the 4.7 MB jupyterlab-plotly mime renderer
     # (dashboards use FigureWidget through anywidget, never fig.show()) and JupyterLab's preview button
     skip_extensions: tuple[str, ...] = ("jupyterlab-plotly", "@voila-dashboards/jupyterlab-preview")
+    # pages built from core ipywidgets only (no plotly/anywidget, no code shown): their browsers skip
+    # the front-end extensions in WIDGET_ONLY_SKIP as well (the facilitator page still loads them)
+    widget_only_pages: tuple[str, ...] = (PARTICIPANT_NOTEBOOK,)
 
     def check(self) -> None:
         """Refuse unsafe or impossible settings with a clear message."""
@@ -69,9 +77,10 @@ class ServeOptions:
             log.warning("closed pages' kernels will take more than 2 minutes to be reclaimed")
 
 
-def prepare_template(dest_root: Path) -> Path:
+def prepare_template(dest_root: Path, widget_only_pages: tuple[str, ...] = ()) -> Path:
     """Write a copy of Voila's ``lab`` template without CDN links under ``dest_root/voila/templates``;
-    return ``dest_root`` (to prepend to ``JUPYTER_PATH``)."""
+    return ``dest_root`` (to prepend to ``JUPYTER_PATH``).  Pages of the notebooks named in
+    ``widget_only_pages`` do not load the front-end extensions :data:`WIDGET_ONLY_SKIP`."""
     from jupyter_core.paths import jupyter_path
 
     candidates = [Path(p) for p in jupyter_path("voila", "templates", "lab")]
@@ -117,6 +126,7 @@ def prepare_template(dest_root: Path) -> Path:
                 text += (
                     "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
                 )
+                text = _skip_extensions_on(text, widget_only_pages)
             path.write_text(text, encoding="utf-8")
     # the static files (CSS) of a template are looked up under nbconvert/templates/<name>/static
     nbconvert_lab = next(
@@ -133,6 +143,21 @@ def prepare_template(dest_root: Path) -> Path:
             shutil.rmtree(nb_dest)
         shutil.copytree(nbconvert_lab, nb_dest)
     return dest_root
+
+
+def _skip_extensions_on(index_template: str, pages: tuple[str, ...]) -> str:
+    """Make the page template drop :data:`WIDGET_ONLY_SKIP` from the page config of ``pages``."""
+    anchor = "{% set page_config_full = page_config.copy() %}"
+    if not pages or anchor not in index_template:
+        return index_template
+    names = [Path(p).stem for p in pages]
+    lean = (
+        f"{{% if resources.metadata.name in {names!r} %}}"
+        "{% set _ = page_config_full.update(federated_extensions=page_config_full"
+        f"['federated_extensions'] | rejectattr('name', 'in', {list(WIDGET_ONLY_SKIP)!r}) | list) %}}"
+        "{% endif %}"
+    )
+    return index_template.replace(anchor, anchor + lean, 1)
 
 
 def runtime_dir() -> Path:
@@ -159,6 +184,7 @@ def voila_command(opts: ServeOptions) -> list[str]:
         f"--MappingKernelManager.cull_interval={opts.cull_interval_s}",
         "--MappingKernelManager.cull_connected=False",
         "--MappingKernelManager.cull_busy=False",
+        f"--Voila.kernel_websocket_connection_class={WEBSOCKET_CONNECTION}",
     ]
     if opts.lean_template:
         cmd.append(f"--template={TEMPLATE_NAME}")
@@ -193,7 +219,7 @@ def voila_env(opts: ServeOptions) -> dict[str, str]:
     # fewer messages when 40 people press Save at once
     env.setdefault("JUPYTER_WIDGETS_ECHO", "0")
     if opts.lean_template:
-        root = prepare_template(runtime_dir() / "jupyter")
+        root = prepare_template(runtime_dir() / "jupyter", opts.widget_only_pages)
         env["JUPYTER_PATH"] = os.pathsep.join([str(root), *filter(None, [env.get("JUPYTER_PATH")])])
     return env
 
