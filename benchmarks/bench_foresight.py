@@ -23,7 +23,6 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 import psutil
@@ -34,7 +33,12 @@ sys.path.insert(0, str(ROOT))
 from workbench.demo import foresight as demo  # noqa: E402
 from workbench.serving import ServerProcess  # noqa: E402
 from workbench.serving.probe import VoilaPage, join_participant, submit_answer  # noqa: E402
-from workbench.testing import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+from workbench.testing import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    record_foreign_requests,
+)
 
 NOTEBOOK = "foresight_participant.ipynb"
 
@@ -99,15 +103,7 @@ def browser_open(url: str, runs: int) -> tuple[float, float, list[str]]:
         try:
             for _ in range(runs):
                 page = browser.new_page(viewport={"width": 390, "height": 844})
-                page.on(
-                    "request",
-                    lambda r: (
-                        foreign.append(r.url)
-                        if urlparse(r.url).hostname not in {"127.0.0.1", None}
-                        and not r.url.startswith("data:")
-                        else None
-                    ),
-                )
+                record_foreign_requests(page, foreign)
                 t0 = time.perf_counter()
                 page.goto(f"{url}/voila/render/{NOTEBOOK}", wait_until="commit")
                 box = page.get_by_placeholder("your code")

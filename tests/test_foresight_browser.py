@@ -14,7 +14,6 @@ import asyncio
 import html
 import re
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 import pytest
@@ -24,7 +23,7 @@ from workbench.demo import foresight as demo
 from workbench.kb import query
 from workbench.serving import ServerProcess
 from workbench.serving.probe import VoilaPage, join_participant, submit_answer
-from workbench.testing import CHROMIUM_ARGS, free_port, require_browser
+from workbench.testing import CHROMIUM_ARGS, free_port, record_foreign_requests, require_browser
 
 XSS = "<img src=x onerror=alert(1)>"
 pytestmark = pytest.mark.browser
@@ -70,15 +69,7 @@ def test_participant_round_then_facilitator_sees_new_median(served) -> None:
         try:
             phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
             page = phone.new_page()
-            page.on(
-                "request",
-                lambda r: (
-                    foreign.append(r.url)
-                    if urlparse(r.url).hostname not in {"127.0.0.1", None}
-                    and not r.url.startswith("data:")
-                    else None
-                ),
-            )
+            record_foreign_requests(page, foreign)
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             participant_urls: list[str] = []
             page.on("request", lambda r: participant_urls.append(r.url))
@@ -105,15 +96,7 @@ def test_participant_round_then_facilitator_sees_new_median(served) -> None:
 
             facilitator = browser.new_page(viewport={"width": 1280, "height": 900})
             facilitator.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            facilitator.on(
-                "request",
-                lambda r: (
-                    foreign.append(r.url)
-                    if urlparse(r.url).hostname not in {"127.0.0.1", None}
-                    and not r.url.startswith("data:")
-                    else None
-                ),
-            )
+            record_foreign_requests(facilitator, foreign)
             facilitator_urls: list[str] = []
             facilitator.on("request", lambda r: facilitator_urls.append(r.url))
             facilitator.goto(f"{url}/voila/render/foresight_facilitator.ipynb")

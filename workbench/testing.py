@@ -62,3 +62,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def record_foreign_requests(page: object, into: list[str]) -> None:
+    """Append to ``into`` every URL a Playwright page requests from a host other than 127.0.0.1."""
+    from urllib.parse import urlparse
+
+    def _check(request: object) -> None:
+        url = request.url  # type: ignore[attr-defined]
+        if urlparse(url).hostname not in {"127.0.0.1", None} and not url.startswith("data:"):
+            into.append(url)
+
+    page.on("request", _check)  # type: ignore[attr-defined]

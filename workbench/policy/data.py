@@ -73,40 +73,36 @@ def load_actions(
     return query(sql, params, db=db)
 
 
-def load_barriers(
-    regions: Iterable[str] | None = None, *, include_synthetic: bool = True, db: Db = None
+def _load_register(
+    table: str, id_column: str, regions: Iterable[str] | None, include_synthetic: bool, db: Db
 ) -> pd.DataFrame:
-    """Barrier register rows (``dimensions`` as Python lists)."""
+    """Rows of a per-region register table (``dimensions`` as Python lists)."""
     where, params = ["TRUE"], []
     if regions is not None:
         where.append(_in("region", regions, params))
     if not include_synthetic:
         where.append("NOT synthetic")
     df = query(
-        f"SELECT * FROM barriers WHERE {' AND '.join(where)} ORDER BY region, barrier_id",
+        f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY region, {id_column}",
         params,
         db=db,
     )
     df["dimensions"] = df["dimensions"].map(lambda d: list(d) if d is not None else [])
     return df
+
+
+def load_barriers(
+    regions: Iterable[str] | None = None, *, include_synthetic: bool = True, db: Db = None
+) -> pd.DataFrame:
+    """Barrier register rows (``dimensions`` as Python lists)."""
+    return _load_register("barriers", "barrier_id", regions, include_synthetic, db)
 
 
 def load_instruments(
     regions: Iterable[str] | None = None, *, include_synthetic: bool = True, db: Db = None
 ) -> pd.DataFrame:
     """Instruments in force (current policy framework)."""
-    where, params = ["TRUE"], []
-    if regions is not None:
-        where.append(_in("region", regions, params))
-    if not include_synthetic:
-        where.append("NOT synthetic")
-    df = query(
-        f"SELECT * FROM policy_instruments WHERE {' AND '.join(where)} ORDER BY region, instrument_id",
-        params,
-        db=db,
-    )
-    df["dimensions"] = df["dimensions"].map(lambda d: list(d) if d is not None else [])
-    return df
+    return _load_register("policy_instruments", "instrument_id", regions, include_synthetic, db)
 
 
 def load_import_issues(
