@@ -29,10 +29,12 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the probe client lives in tests/support
+
+from support.probe import VoilaPage, join_participant, submit_answer  # noqa: E402
 
 from workbench.demo import foresight as demo  # noqa: E402
 from workbench.serving import ServerProcess  # noqa: E402
-from workbench.serving.probe import VoilaPage, join_participant, submit_answer  # noqa: E402
 from workbench.testing import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -7,7 +7,8 @@ suffix ``_R01``, ``_R02`` ...).  Each approach runs in its own subprocess on an 
 RSS (``resource.getrusage``), validation included in both:
 
 * pandas: ``read_csv`` -> split keys -> ``melt`` -> split value and flag, ``to_numeric(errors="raise")``
-  -> insert the frame into DuckDB ``observations`` (one transaction);
+  -> insert the frame into DuckDB ``observation_rows`` (the row table behind the ``observations``
+  view, one transaction);
 * workbench: ``workbench.importers.import_file`` (DuckDB SQL, one writer transaction).
 
 Then ``workbench kb info`` is timed on a knowledge base of >= 10 million observations.
@@ -89,10 +90,10 @@ def run_pandas(path: Path, db: Path) -> int:
     con = duckdb.connect(str(db))
     con.execute("BEGIN")
     for col in ("freq", "unit"):
-        con.execute(f"ALTER TABLE observations ADD COLUMN IF NOT EXISTS {col} VARCHAR")
+        con.execute(f"ALTER TABLE observation_rows ADD COLUMN IF NOT EXISTS {col} VARCHAR")
     con.register("out_df", out)
     con.execute(
-        "INSERT INTO observations (dataset_id, region, period, value, flag, freq, unit) "
+        "INSERT INTO observation_rows (dataset_id, region, period, value, flag, freq, unit) "
         "SELECT * FROM out_df"
     )
     con.execute("COMMIT")

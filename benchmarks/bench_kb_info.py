@@ -39,7 +39,7 @@ def build(db: Path, rows: int) -> float:
         ensure_dimension_columns(con, ["unit", "nace_r2"])
         con.execute(
             f"""
-            INSERT INTO observations (dataset_id, region, period, value, flag, unit, nace_r2)
+            INSERT INTO observation_rows (dataset_id, region, period, value, flag, unit, nace_r2)
             SELECT 'bench:ds' || lpad(CAST(i % {DATASETS} AS VARCHAR), 2, '0'),
                    'R' || CAST((i // {DATASETS}) % 300 AS VARCHAR),
                    CAST(2000 + (i // 15000) % 24 AS VARCHAR),
@@ -133,7 +133,7 @@ def main() -> None:
         info = kb_info(db)
         naive = naive_info(db)
         # both approaches agree on the numbers
-        assert info["tables"]["observations"] == rows
+        assert info["tables"]["observation_rows"] == rows
         assert {d["dataset_id"]: d["rows"] for d in info["datasets"]} == naive["per_dataset"]
 
         cli = [sys.executable, "-c", "from workbench.cli import main; main()"]

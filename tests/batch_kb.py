@@ -34,10 +34,10 @@ def build_kb(db: Path, *, synthetic: bool = True, shift: float = 0.0) -> str:
     sha = hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()
     with writer(db, purpose="test kb") as con:
         ensure_dimension_columns(con, ["nace_r2"])
-        con.execute("DELETE FROM observations WHERE dataset_id = 'test_obs'")
+        con.execute("DELETE FROM observation_rows WHERE dataset_id = 'test_obs'")
         con.register("frame", frame)
         con.execute(
-            "INSERT INTO observations (dataset_id, region, period, value, nace_r2) "
+            "INSERT INTO observation_rows (dataset_id, region, period, value, nace_r2) "
             "SELECT 'test_obs', region, period, value, nace_r2 FROM frame"
         )
         con.unregister("frame")

@@ -19,3 +19,31 @@ def tmp_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def real_data() -> Path:
     """The real public data folder (fails under CI=true when missing)."""
     return require_real_data()
+
+
+@pytest.fixture(scope="session")
+def demo_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The synthetic demo knowledge base (default seed), built once per test session.
+
+    Shared by every test that only READS it: a test that writes must build its own
+    (``demo_kb_copy``) so that the others see the demo as built.
+    """
+    from workbench.demo import build_demo
+
+    db = tmp_path_factory.mktemp("demo_kb") / "demo.duckdb"
+    build_demo(db)
+    return db
+
+
+@pytest.fixture
+def demo_kb_copy(demo_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo knowledge base for a test that writes, exported as WORKBENCH_DB."""
+    import shutil
+
+    db = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_kb, db)
+    wal = demo_kb.with_name(demo_kb.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, db.with_name(db.name + ".wal"))
+    monkeypatch.setenv("WORKBENCH_DB", str(db))
+    return db

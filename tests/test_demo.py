@@ -3,14 +3,14 @@ and the kb_overview notebook executed on it with papermill."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from support.notebooks import run_notebook
 
-from workbench.demo import build_demo
+from workbench.demo import DEFAULT_SEED, build_demo
 from workbench.demo.context import DEMO_COUNTRIES
 from workbench.kb import writer
 from workbench.testing import require_real_data
@@ -45,10 +45,10 @@ CORE_DATASETS = (
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "kb.duckdb"
-    build_demo(db, seed=SEED)
-    return db
+def demo_db(demo_kb: Path) -> Path:
+    """The shared demo knowledge base (conftest ``demo_kb``, built with the default seed = SEED)."""
+    assert SEED == DEFAULT_SEED
+    return demo_kb
 
 
 def _q(db: Path, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -229,7 +229,7 @@ def test_same_seed_same_content_and_rerun_is_safe(demo_db: Path, tmp_path: Path)
             "INSERT INTO datasets (dataset_id, source, kind, rows, synthetic) VALUES ('eurostat:x', 'Eurostat', 'eurostat_tsv', 1, FALSE)"
         )
         con.execute(
-            "INSERT INTO observations (dataset_id, region, period, value) VALUES ('eurostat:x', 'HR03', '2015', 1.5)"
+            "INSERT INTO observation_rows (dataset_id, region, period, value) VALUES ('eurostat:x', 'HR03', '2015', 1.5)"
         )
     build_demo(other, seed=SEED)
     assert _content(other) == _content(demo_db)
@@ -254,27 +254,13 @@ def test_whole_demo_is_deterministic(tmp_path: Path) -> None:
 
 
 def _run_notebook(db: Path, out_dir: Path, country: str) -> Path:
-    import papermill
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    env = {"WORKBENCH_DB": str(db), "WORKBENCH_REPORT_DIR": str(out_dir)}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        papermill.execute_notebook(
-            str(ROOT / "notebooks" / "kb_overview.ipynb"),
-            str(out_dir / "kb_overview.ipynb"),
-            parameters={"country": country},
-            kernel_name="workbench",
-            progress_bar=False,
-            cwd=str(out_dir),
-        )
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    run_notebook(
+        "kb_overview.ipynb",
+        out_dir / "kb_overview.ipynb",
+        {"country": country},
+        db=db,
+        report_dir=out_dir,
+    )
     return out_dir
 
 
@@ -283,6 +269,8 @@ def test_kb_overview_notebook_runs_and_matches_the_kb(demo_db: Path, tmp_path: P
     text = (out / "kb_overview.ipynb").read_text(encoding="utf-8")
     assert "SYNTHETIC DEMO DATA" in text
     matrix = pd.read_csv(out / "coverage_region_year.csv", index_col="region")
+    # CSV files from synthetic data carry the flag column (workbench.reporting.report)
+    assert set(matrix.pop("synthetic_data")) == {"yes - generated demo data, not real statistics"}
     expected = _q(
         demo_db,
         "SELECT region, period, count(value) AS n FROM observations WHERE region LIKE 'SI%' GROUP BY ALL",

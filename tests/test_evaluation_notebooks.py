@@ -7,12 +7,12 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-import papermill as pm
 import pytest
+from support.notebooks import run_notebook
 
 from workbench.demo.pilots import write_standalone
 from workbench.errors import ParameterError
-from workbench.evaluation import data
+from workbench.evaluation.parameters import validate_pilot_id
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,15 +26,8 @@ def demo_db(tmp_db: Path) -> Path:
 def run(
     notebook: str, out_dir: Path, monkeypatch: pytest.MonkeyPatch, **parameters: object
 ) -> nbformat.NotebookNode:
-    monkeypatch.setenv("WORKBENCH_REPORT_DIR", str(out_dir))
-    out = out_dir / "executed.ipynb"
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / notebook),
-        str(out),
-        parameters=parameters,
-        kernel_name="python3",
-        cwd=str(ROOT),
-        progress_bar=False,
+    out = run_notebook(
+        notebook, out_dir / "executed.ipynb", parameters, report_dir=out_dir, cwd=ROOT
     )
     return nbformat.read(out, as_version=4)
 
@@ -76,4 +69,4 @@ def test_bad_pilot_parameter_names_the_known_pilots(demo_db: Path) -> None:
     with pytest.raises(
         ParameterError, match="'P7' is not in the knowledge base; known pilots: P1, P2"
     ):
-        data.validate_pilot_id("P7")
+        validate_pilot_id("P7")

@@ -37,7 +37,8 @@ def test_topsis_cost_criterion_prefers_the_cheaper_alternative() -> None:
 def test_weighted_sum_by_hand() -> None:
     matrix = pd.DataFrame({"a": [4.0, 2.0, 3.0], "b": [1.0, 5.0, 3.0]}, index=["x", "y", "z"])
     result = ranking.weighted_sum(matrix, {"a": 3, "b": 1})  # normalised to 0.75 / 0.25
-    assert result["score"].tolist() == pytest.approx([3.25, 2.75, 3.0])
+    # min-max columns: a -> 1, 0, 0.5; b -> 0, 1, 0.5
+    assert result["score"].tolist() == pytest.approx([0.75, 0.25, 0.5])
     assert result["rank"].tolist() == [1, 3, 2]
 
 

@@ -13,21 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.demo import build_demo
 from workbench.errors import ParameterError
 from workbench.evidence import location_quotient
 from workbench.evidence.data import employment_panel, indicator_table, matrix_for
-from workbench.evidence.profile import evidence_parameters, parallel_contexts, s3_profile
+from workbench.evidence.parameters import evidence_parameters
+from workbench.evidence.reports import parallel_contexts, s3_profile
 from workbench.kb import query
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def demo_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo(db)
-    return db
 
 
 def test_employment_panel_and_indicators(demo_kb: Path) -> None:

@@ -21,7 +21,7 @@ import pytest
 from workbench.errors import ValidationError
 from workbench.evidence import cluster_stars, location_quotient
 from workbench.evidence.data import employment_panel, indicator_table, matrix_for, observations
-from workbench.evidence.profile import parallel_contexts
+from workbench.evidence.reports import parallel_contexts
 from workbench.importers import import_file
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.probe import VoilaPage, join_participant, submit_answer
 
 from workbench import capture
 from workbench.demo import foresight as demo
 from workbench.kb import query
 from workbench.serving import ServerProcess
-from workbench.serving.probe import VoilaPage, join_participant, submit_answer
 from workbench.testing import CHROMIUM_ARGS, free_port, record_foreign_requests, require_browser
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -36,7 +36,7 @@ def served(tmp_db: Path, tmp_path: Path):
         tmp_db, free_port(), log_path=tmp_path / "serve.log", extra=["--participant-pool", "2"]
     )
     with server as url:
-        yield url, codes, tmp_db
+        yield url, codes, tmp_db, server.tokens
 
 
 def _round2_medians(db: Path) -> dict[str, tuple[float, int]]:
@@ -60,7 +60,7 @@ def _tables(page) -> list[dict[str, list]]:
 def test_participant_round_then_facilitator_sees_new_median(served) -> None:
     from playwright.sync_api import sync_playwright
 
-    url, codes, db = served
+    url, codes, db, tokens = served
     code = codes[45]  # did not answer the demo rounds
     foreign: list[str] = []
     dialogs: list[str] = []
@@ -99,7 +99,10 @@ def test_participant_round_then_facilitator_sees_new_median(served) -> None:
             record_foreign_requests(facilitator, foreign)
             facilitator_urls: list[str] = []
             facilitator.on("request", lambda r: facilitator_urls.append(r.url))
-            facilitator.goto(f"{url}/voila/render/foresight_facilitator.ipynb")
+            # the facilitator's page needs the facilitator's token (roles, issue 10)
+            facilitator.goto(
+                f"{url}/voila/render/foresight_facilitator.ipynb?token={tokens['facilitator']}"
+            )
             facilitator.get_by_role("button", name="Refresh").click(timeout=60_000)
             facilitator.get_by_text("26 participants answered").wait_for(timeout=60_000)
             facilitator.get_by_role("tab", name="Delphi statistics").click()
@@ -135,7 +138,7 @@ def test_participant_round_then_facilitator_sees_new_median(served) -> None:
 
 
 def test_forty_participants_twenty_submissions_each(served) -> None:
-    url, codes, db = served
+    url, codes, db, _tokens = served
     participants = codes[20:60]
     assert len(participants) == 40
 
@@ -184,7 +187,7 @@ def test_no_code_from_the_browser_and_no_jupyterlab(served, tmp_path: Path) -> N
     import urllib.error
     import urllib.request
 
-    url, _codes, _db = served
+    url, _codes, _db, _tokens = served
     for path in ("/api/kernels", "/api/sessions", "/api/contents", "/lab", "/tree"):
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(url + path, timeout=30)
@@ -195,7 +198,7 @@ def test_no_code_from_the_browser_and_no_jupyterlab(served, tmp_path: Path) -> N
         page = VoilaPage(url, "foresight_participant.ipynb")
         await page.open(timeout=120)
         code = f"open({str(marker)!r}, 'w').write('x')"
-        await page._ws.write_message(page._msg("execute_request", {"code": code, "silent": False}))
+        await page._send(page._msg("execute_request", {"code": code, "silent": False}))
         await asyncio.sleep(3)
         await page.close()
 

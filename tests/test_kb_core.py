@@ -47,7 +47,7 @@ def _seed(db: Path) -> None:
             "INSERT INTO datasets (dataset_id, source, kind, rows, synthetic) VALUES ('t:one', 'test', 'x', 2, FALSE)"
         )
         con.execute(
-            "INSERT INTO observations (dataset_id, region, period, value, flag) VALUES"
+            "INSERT INTO observation_rows (dataset_id, region, period, value, flag) VALUES"
             " ('t:one', 'HR03', '2015', 1.5, NULL), ('t:one', 'HR05', '2015', NULL, 'c')"
         )
         con.execute(
@@ -106,9 +106,9 @@ def test_failing_writer_leaves_tables_unchanged(tmp_db: Path, failure: str) -> N
     _seed(tmp_db)
     before = _checksums(tmp_db)
     with pytest.raises((RuntimeError, duckdb.Error)), writer(tmp_db, purpose="doomed") as con:
-        con.execute("DELETE FROM observations")
+        con.execute("DELETE FROM observation_rows")
         con.execute("UPDATE regions SET name = 'changed'")
-        con.execute("ALTER TABLE observations ADD COLUMN extra VARCHAR")
+        con.execute("ALTER TABLE observation_rows ADD COLUMN extra VARCHAR")
         con.execute(
             "INSERT INTO datasets (dataset_id, source, kind, rows) VALUES ('t:two', 'test', 'x', 0)"
         )
@@ -131,7 +131,7 @@ HOLDER = textwrap.dedent(
     import sys, time
     from workbench.kb import writer
     with writer(sys.argv[1], purpose="holder-test-import") as con:
-        con.execute("INSERT INTO observations (dataset_id, region, period, value) VALUES ('h', 'AT13', '2020', 1)")
+        con.execute("INSERT INTO observation_rows (dataset_id, region, period, value) VALUES ('h', 'AT13', '2020', 1)")
         print("ready", flush=True)
         time.sleep(float(sys.argv[2]))
     print("released", flush=True)
@@ -181,7 +181,7 @@ def test_second_writer_gets_busy_error_after_bounded_wait(tmp_db: Path) -> None:
     )
     with writer(tmp_db, purpose="after", timeout=5.0) as con:
         con.execute(
-            "INSERT INTO observations (dataset_id, region, period, value) VALUES ('after', 'AT13', '2021', 2)"
+            "INSERT INTO observation_rows (dataset_id, region, period, value) VALUES ('after', 'AT13', '2021', 2)"
         )
     assert query("SELECT count(*) AS n FROM observations", db=tmp_db)["n"].iloc[0] == 3
 
@@ -206,7 +206,7 @@ def test_readers_reuse_the_writer_connection(tmp_db: Path) -> None:
     _seed(tmp_db)
     with writer(tmp_db, purpose="reuse") as con:
         con.execute(
-            "INSERT INTO observations (dataset_id, region, period, value) VALUES ('t:one', 'SI03', '2016', 9)"
+            "INSERT INTO observation_rows (dataset_id, region, period, value) VALUES ('t:one', 'SI03', '2016', 9)"
         )
         # uncommitted row visible only through the same connection
         assert query("SELECT count(*) AS n FROM observations", db=tmp_db)["n"].iloc[0] == 3

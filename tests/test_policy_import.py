@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from support.hr_operations import hr_operations
 
 from workbench.errors import ImportFailed
 from workbench.importers import import_file
@@ -115,43 +116,46 @@ def test_esif_regions_and_dimensions_follow_the_match_and_mapping(tmp_db: Path) 
     assert ",TA,Technical Assistance," in line_text
 
 
-def _hr_reference(
-    path: Path,
-) -> tuple[int, dict[tuple[str, str], Decimal], dict[tuple[str, str], Decimal]]:
-    """Records and totals per (NUTS II name, currency), parsed independently with Decimal."""
-    total: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    grant: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    n = 0
-    with open(path, encoding="utf-8", newline="") as fh:
-        for rec in csv.DictReader(fh):
-            n += 1
-            for field, acc in (
-                ("Ukupno prihvatljivi troškovi", total),
-                ("Bespovratna sredstva", grant),
-            ):
-                m = re.fullmatch(r"([\d.]+),(\d\d) (kn|€)", rec[field])
-                assert m, rec[field]
-                value = Decimal(m[1].replace(".", "") + "." + m[2])
-                acc[(rec["NUTSII"], {"kn": "HRK", "€": "EUR"}[m[3]])] += value
-    return n, total, grant
-
-
 def test_croatian_project_list_counts_totals_and_currencies(tmp_db: Path) -> None:
     path = require_real_data("cohesion_policy", HR)
-    n, total, grant = _hr_reference(path)
+    n, ops = hr_operations(path)
     result = import_file(path)
-    assert result.rows == n == 2532
+    assert n == 2532 and result.rows == len(ops) == 1215  # each operation stored once
     got = query(
         "SELECT region, currency, sum(budget) AS total, sum(grant_amount) AS grant, count(*) AS n"
         " FROM policy_actions WHERE dataset_id = ? GROUP BY ALL",
         [result.dataset_id],
     )
-    names = {"HR03": "Adriatic Croatia", "HR04": "Continental Croatia"}
-    assert len(got) == len(total) == 4  # both regions, both currencies: amounts keep their currency
+    names = {"Adriatic Croatia": "HR03", "Continental Croatia": "HR04"}
+    expected: dict[tuple[str, str], list] = defaultdict(lambda: [Decimal(0), Decimal(0), 0])
+    for op in ops.values():
+        nuts = set(op["nuts"])
+        region = names[nuts.pop()] if len(nuts) == 1 else "HR0"  # the common parent region
+        acc = expected[(region, op["currency"])]
+        acc[0] += op["total"]
+        acc[1] += op["grant"]
+        acc[2] += 1
+    assert len(got) == len(expected) == 6  # HR03, HR04, HR0 x HRK, EUR: amounts keep their currency
     for r in got.itertuples():
-        key = (names[r.region], r.currency)
-        assert r.total == pytest.approx(float(total[key]), rel=1e-12)
-        assert r.grant == pytest.approx(float(grant[key]), rel=1e-12)
+        total, grant, count = expected[(r.region, r.currency)]
+        assert r.total == pytest.approx(float(total), rel=1e-12)
+        assert r.grant == pytest.approx(float(grant), rel=1e-12)
+        assert r.n == count
+    # every row is a location of its operation: counties (NUTS 3) with their NUTS 2 region
+    locs = query(
+        "SELECT l.*, a.title FROM operation_locations l JOIN policy_actions a USING (action_id)"
+        " WHERE l.dataset_id = ?",
+        [result.dataset_id],
+    )
+    assert len(locs) == n and locs["location_code"].notna().all()
+    assert (locs["location_code"].str[:4] == locs["region"]).all()
+    isecss = [op for key, op in ops.items() if "ISECSS" in key[0]]
+    assert len(isecss) == 1 and len(isecss[0]["counties"]) == 21
+    assert (locs["title"].str.contains("ISECSS")).sum() == 21
+    assert (
+        query("SELECT count(*) AS n FROM policy_actions WHERE title LIKE '%ISECSS%'")["n"].iloc[0]
+        == 1
+    )
     # dd.mm.yyyy dates and a multi-line quoted description survive
     first = query(
         "SELECT * FROM policy_actions WHERE action_id = ?", [f"{result.dataset_id}:1"]
@@ -160,54 +164,70 @@ def test_croatian_project_list_counts_totals_and_currencies(tmp_db: Path) -> Non
         str(first["start_date"])[:10] == "2015-06-18"
         and str(first["end_date"])[:10] == "2016-06-17"
     )
-    assert (
-        first["budget"] == 5172338.50 and first["currency"] == "HRK" and first["region"] == "HR03"
-    )
+    assert first["budget"] == 5172338.50 and first["currency"] == "HRK" and first["region"] == "HR0"
+    assert first["n_locations"] == 21
     assert (
         query(
             "SELECT count(*) AS n FROM policy_actions WHERE description LIKE '%' || chr(10) || '%'"
         )["n"].iloc[0]
         > 0
     )
-    # transport OP rows are deliberately without dimension and each is reported (info)
+    # transport OP rows are deliberately without dimension and each row is reported (info)
     with open(path, encoding="utf-8", newline="") as fh:
-        tr = sum(1 for r in csv.DictReader(fh) if r["Šifra operativnog programa"] == "TR")
+        tr_rows = [r for r in csv.DictReader(fh) if r["Šifra operativnog programa"] == "TR"]
+    tr_ops = {(" ".join(r["Naziv projekta"].split()), r["Datum ugovaranja"], r["Ukupno prihvatljivi troškovi"])
+              for r in tr_rows}  # fmt: skip
     info = query(
         "SELECT count(*) AS n FROM import_issues WHERE dataset_id = ? AND level = 'info'",
         [result.dataset_id],
     )
-    assert info["n"].iloc[0] == tr == 77
-    assert (
-        query(
-            "SELECT count(*) AS n FROM policy_actions WHERE dimension IS NULL AND dataset_id = ?",
-            [result.dataset_id],
-        )["n"].iloc[0]
-        == tr
-    )
+    assert info["n"].iloc[0] == len(tr_rows) == 77
+    assert query(
+        "SELECT count(*) AS n FROM policy_actions WHERE dimension IS NULL AND dataset_id = ?",
+        [result.dataset_id],
+    )["n"].iloc[0] == len(tr_ops)
     # same file again: skipped, nothing duplicated
     again = import_file(path)
     assert again.skipped_same_sha
-    assert query("SELECT count(*) AS n FROM policy_actions")["n"].iloc[0] == n
+    assert query("SELECT count(*) AS n FROM policy_actions")["n"].iloc[0] == len(ops)
+
+
+def test_county_codes_match_the_nuts_2013_list() -> None:
+    """policy.yml cohesion.hr_counties against the Eurostat RAMON NUTS 2013 names."""
+    from workbench.policy.settings import policy_defaults
+
+    path = require_real_data("classifications", "NUTS_2013L.csv")
+    text = path.read_bytes().decode("utf-8").replace("\r", "\n")
+    names = {r["NUTS-Code"]: r["Description"] for r in csv.DictReader(text.splitlines())
+             if r["NUTS-Code"].startswith("HR0") and len(r["NUTS-Code"]) == 5}  # fmt: skip
+    counties = policy_defaults()["cohesion"]["hr_counties"]
+    assert sorted(counties.values()) == sorted(names)
+    for county, code in counties.items():
+        assert names[code].upper().replace(" ŽUPANIJA", "") == county
 
 
 def test_slovenian_xls_and_greek_cp1253_lists(tmp_db: Path) -> None:
+    """Both lists repeat operations: each is stored once (same operation, beneficiary, dates, amount)."""
     import xlrd
 
     si_path = require_real_data("cohesion_policy", SI)
     el_path = require_real_data("cohesion_policy", EL)
     sheet = xlrd.open_workbook(str(si_path)).sheet_by_index(0)
     head = [str(c).strip() for c in sheet.row_values(0)]
-    col_total, col_region = (
-        head.index(next(h for h in head if h.startswith("Skupni"))),
-        head.index("Regija/Region"),
-    )
+    col = {p: head.index(next(h for h in head if h.startswith(p)))
+           for p in ("Skupni", "Regija", "Ime operacije", "Ime upravi", "Datum za", "Datum zak")}  # fmt: skip
     exp_si: dict[str, float] = defaultdict(float)
+    seen = set()
     for r in range(1, sheet.nrows):
-        exp_si[str(sheet.cell_value(r, col_region)).strip()] += float(
-            str(sheet.cell_value(r, col_total)).strip()
+        key = tuple(str(sheet.cell_value(r, col[p])).strip() for p in col if p != "Regija")
+        if key in seen:
+            continue
+        seen.add(key)
+        exp_si[str(sheet.cell_value(r, col["Regija"])).strip()] += float(
+            str(sheet.cell_value(r, col["Skupni"])).strip()
         )
     si = import_file(si_path)
-    assert si.rows == sheet.nrows - 1 == 193
+    assert sheet.nrows - 1 == 193 and si.rows == len(seen) == 188
     got = query(
         "SELECT region, sum(budget) AS b FROM policy_actions WHERE dataset_id = ? GROUP BY 1",
         [si.dataset_id],
@@ -223,29 +243,52 @@ def test_slovenian_xls_and_greek_cp1253_lists(tmp_db: Path) -> None:
         [si.dataset_id],
     )
     assert unknown["value"].tolist() == ["NULL"] and unknown["sheet"].tolist() == ["List1"]
+    dup = query(
+        "SELECT count(*) AS n FROM import_issues WHERE dataset_id = ? AND rule LIKE 'duplicate row%'",
+        [si.dataset_id],
+    )
+    assert dup["n"].iloc[0] == 193 - 188
 
     with open(el_path, encoding="cp1253", newline="") as fh:
         rows = list(csv.reader(fh, delimiter=";"))[1:]
+    ops: dict[tuple, dict] = {}
+    for r in rows:
+        key = (r[0].strip(), " ".join(r[4].split()), " ".join(r[3].split()), r[6], r[7], r[8])
+        op = ops.setdefault(key, {"amount": r[8], "regions": set()})
+        op["regions"].update(c[:4] for c in re.findall(r"EL[0-9]{2,3}", r[10]))
     el = import_file(el_path)
-    assert el.rows == len(rows) == 2029
-    expected = sum(float(r[8].replace(".", "").replace(",", ".")) for r in rows if r[8].strip())
+    assert len(rows) == 2029 and el.rows == len(ops) == 1705
+    expected = sum(
+        float(o["amount"].replace(".", "").replace(",", "."))
+        for o in ops.values()
+        if o["amount"].strip()
+    )
     got_total = query(
         "SELECT sum(budget) AS b, count(budget) AS n FROM policy_actions WHERE dataset_id = ?",
         [el.dataset_id],
     )
     assert got_total["b"].iloc[0] == pytest.approx(expected, rel=1e-12)
-    missing = sum(1 for r in rows if not r[8].strip())
-    assert got_total["n"].iloc[0] == len(rows) - missing
+    missing_ops = sum(1 for o in ops.values() if not o["amount"].strip())
+    assert got_total["n"].iloc[0] == len(ops) - missing_ops
     warn = query(
         "SELECT count(*) AS n FROM import_issues WHERE dataset_id = ? AND rule LIKE 'amount missing%'",
         [el.dataset_id],
     )
-    assert warn["n"].iloc[0] == missing == 50
-    sterea = sum(1 for r in rows if r[10].startswith("EL24-"))
+    assert warn["n"].iloc[0] == sum(1 for r in rows if not r[8].strip()) == 50  # every row reported
+    sterea = sum(1 for o in ops.values() if o["regions"] == {"EL24"})
     assert (
         query("SELECT count(*) AS n FROM policy_actions WHERE region = 'EL24'")["n"].iloc[0]
         == sterea
     )
+    # an operation in several regions: one action, region = common parent, all regions as locations
+    multi = [o for o in ops.values() if len(o["regions"]) > 1]
+    shared = query(
+        "SELECT a.action_id, a.region, count(DISTINCT l.region) AS n FROM policy_actions a"
+        " JOIN operation_locations l USING (action_id) WHERE a.dataset_id = ? GROUP BY ALL HAVING n > 1",
+        [el.dataset_id],
+    )
+    assert len(shared) == len(multi) > 0
+    assert shared["region"].str.len().max() < 4  # 'EL' or a NUTS 1 code, never one of the regions
     assert set(
         query(
             "SELECT DISTINCT nuts_version FROM policy_actions WHERE dataset_id = ? AND region IS NOT NULL",
@@ -287,7 +330,13 @@ def test_bad_rows_are_reported_with_file_line_column_value(tmp_db: Path, tmp_pat
         9: {"Šifra operativnog programa": "XX"},
     })  # fmt: skip
     result = import_cohesion_file(bad)
-    assert result.rows == 38
+    with open(bad, encoding="utf-8", newline="") as fh:
+        good = [r for i, r in enumerate(csv.DictReader(fh)) if i not in (2, 5)]
+    distinct = {
+        (r["Naziv projekta"], r["Datum ugovaranja"], r["Ukupno prihvatljivi troškovi"])
+        for r in good
+    }
+    assert len(good) == 38 and result.rows == len(distinct)  # repeated operations stored once
     assert result.issues["error"] == 2 and result.issues["warning"] == 2
     issues = query('SELECT * FROM import_issues ORDER BY "row"')
     err = issues[issues["level"] == "error"]
@@ -347,6 +396,9 @@ def test_edited_mapping_table_changes_dimensions(tmp_db: Path, tmp_path: Path) -
     )
     import_cohesion_file(src, mapping=custom)
     got = query("SELECT dimension, mapping_rule FROM policy_actions WHERE programme LIKE 'TR %'")
-    assert len(got) == 77 and set(got["dimension"]) == {"sustainability"}
+    with open(src, encoding="utf-8", newline="") as fh:
+        tr = {(r["Naziv projekta"], r["Datum ugovaranja"], r["Ukupno prihvatljivi troškovi"])
+              for r in csv.DictReader(fh) if r["Šifra operativnog programa"] == "TR"}  # fmt: skip
+    assert len(got) == len(tr) == 23 and set(got["dimension"]) == {"sustainability"}
     assert set(got["mapping_rule"]) == {"hr_operational_programme:TR"}
     assert query("SELECT count(*) AS n FROM import_issues WHERE level = 'info'")["n"].iloc[0] == 0

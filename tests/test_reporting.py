@@ -39,7 +39,7 @@ def test_synthetic_banner_and_provenance_record(tmp_db: Path, report_dir: Path) 
     start_report("Profile <HR03>", {"region": "HR03"}, datasets=["test_obs"], publish=shown)
     assert "wb-synthetic-banner" in shown.html()
     assert "SYNTHETIC DEMO DATA" in shown.html()
-    assert "<h1 class='wb-report-title'>Profile &lt;HR03&gt;</h1>" in shown.html()
+    assert '<h1 class="wb-report-title">Profile &lt;HR03&gt;</h1>' in shown.html()
     record = json.loads((report_dir / "report.json").read_text())
     assert record["datasets"][0]["sha256"] == sha
     assert record["synthetic"] is True
@@ -88,7 +88,7 @@ def test_show_writes_csv_beside_report_and_links_it(tmp_db: Path, report_dir: Pa
     written = pd.read_csv(report_dir / "c25_hr05.csv", dtype={"period": str})
     expected = observations_frame().query("region == 'HR05' and nace_r2 == 'C25'")
     assert written["value"].tolist() == expected["value"].tolist()
-    assert "href='c25_hr05.csv'" in shown.html()
+    assert 'href="c25_hr05.csv"' in shown.html()
     assert "application/vnd.plotly.v1+json" in shown[-2]
     # default name from the title
     report.show(go.Figure(layout={"title": {"text": "Trend by year"}}))

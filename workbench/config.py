@@ -59,9 +59,22 @@ def _load_yaml(path: str) -> dict[str, Any]:
         return yaml.safe_load(fh) or {}
 
 
+@cache
+def _checked_yaml(path: str, name: str) -> dict[str, Any]:
+    from workbench.settings import validate_defaults  # pydantic: only where defaults are read
+
+    data = _load_yaml(path)
+    validate_defaults(name, data, path)
+    return data
+
+
 def load_defaults(name: str) -> dict[str, Any]:
-    """Load ``workbench/defaults/<name>.yml`` (thresholds, vocabularies; editable data, not code)."""
+    """The one accessor of ``workbench/defaults/<name>.yml`` (thresholds, vocabularies; editable data).
+
+    The file is checked against its model in :mod:`workbench.settings` when first read (unknown keys
+    and wrong types raise :class:`workbench.settings.SettingsError` naming file and key).
+    """
     path = DEFAULTS_DIR / f"{name}.yml"
     if not path.exists():
         raise FileNotFoundError(f"no defaults file {path}")
-    return dict(_load_yaml(str(path)))
+    return dict(_checked_yaml(str(path), name))

@@ -11,11 +11,12 @@ import contextlib
 import fcntl
 import json
 import os
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from workbench.retry import retry_until
 
 
 def holder_info(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -44,17 +45,15 @@ def exclusive_lock(
     path.parent.mkdir(parents=True, exist_ok=True)
     fh = open(path, "a+")  # noqa: SIM115 - closed in finally
     try:
-        deadline = time.monotonic() + max(wait, 0.0)
-        delay = 0.02
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise on_timeout(holder_info(path)) from None
-                time.sleep(delay)
-                delay = min(delay * 2, max_delay)
+        retry_until(
+            lambda: fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB),
+            timeout=wait,
+            retry_if=lambda exc: isinstance(exc, BlockingIOError),
+            on_timeout=lambda _exc: on_timeout(holder_info(path)),
+            first_delay=0.02,
+            max_delay=max_delay,
+            chain=False,
+        )
         fh.seek(0)
         fh.truncate()
         fh.write(

@@ -39,6 +39,7 @@ skip_rfc3987_grammar()  # before papermill imports nbformat -> jsonschema (0.75 
 import papermill  # noqa: E402
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 
+from workbench.batch import prewarm  # noqa: E402
 from workbench.reporting.html_export import PLOTLY_JS_NAME, export_html  # noqa: E402
 from workbench.reporting.report import REPORT_DIR_ENV, SIDECAR_NAME  # noqa: E402
 
@@ -98,6 +99,26 @@ class _RunKernelManager(AsyncKernelManager):
         if self._run_cwd:
             kw["cwd"] = self._run_cwd
         await super().start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        """Fork the kernel from this worker's pre-warmed zygote when there is one (see
+        :mod:`workbench.batch.prewarm`); otherwise launch it as usual."""
+        zygote = prewarm.zygote_for(kernel_cmd)
+        provisioner = self.provisioner
+        if zygote is None or provisioner is None or not hasattr(provisioner, "connection_info"):
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            return
+        try:
+            proc = zygote.spawn(
+                self.connection_file, dict(kw.get("env") or os.environ), kw.get("cwd")
+            )
+        except (OSError, RuntimeError, TimeoutError, ValueError):
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            return
+        provisioner.process = proc  # type: ignore[attr-defined]
+        provisioner.pid = proc.pid  # type: ignore[attr-defined]
+        provisioner.pgid = None  # type: ignore[attr-defined]
+        self._reconcile_connection_info(provisioner.connection_info)
 
 
 def _now() -> str:

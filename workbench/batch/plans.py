@@ -73,6 +73,7 @@ class Plan:
     path: Path | None = None
     description: str = ""
     notes: list[str] = field(default_factory=list)
+    partial: bool = False  # restricted with --only: does not move the plan's / the global `latest`
 
     def only(self, pattern: str | None) -> Plan:
         """The plan restricted to runs whose id or notebook name matches ``pattern``.
@@ -94,7 +95,8 @@ class Plan:
                 f"--only {pattern!r} matches no run of plan {self.name!r}; runs: "
                 + ", ".join(r.run_id for r in self.runs[:20])
             )
-        return Plan(self.name, kept, self.path, self.description, list(self.notes))
+        partial = self.partial or len(kept) < len(self.runs)
+        return Plan(self.name, kept, self.path, self.description, list(self.notes), partial)
 
 
 _REGEX_CHARS = set("|()^$+{}\\")
@@ -253,18 +255,41 @@ def build_plan(
     return Plan(name=name, runs=runs, description=description, notes=notes)
 
 
-def load_plan(path: str | os.PathLike[str], *, db: str | os.PathLike[str] | None = None) -> Plan:
-    """Read, expand and validate a YAML run plan."""
-    path = Path(path).resolve()
+def read_plan_file(path: Path) -> dict[str, Any]:
+    """The parsed YAML mapping of a run plan; a missing, unreadable, non-UTF-8, malformed or
+    not mapping-shaped file is a :class:`PlanError` naming the file (and line where known)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PlanError(f"run plan {path} does not exist") from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise PlanError(
+            f"run plan {path}, line {line}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
+            f"offset {exc.start}); save the plan as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise PlanError(f"run plan {path} cannot be read: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark is not None else ""
-        raise PlanError(f"run plan {path}{line}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PlanError(f"run plan {path}{line}: not valid YAML ({problem})") from None
+    if not isinstance(data, dict):
+        shape = "empty" if data is None else f"a {type(data).__name__}"
+        raise PlanError(
+            f"run plan {path}: expected a mapping with a 'runs:' list at the top, the file is {shape}"
+        )
+    return data
+
+
+def load_plan(path: str | os.PathLike[str], *, db: str | os.PathLike[str] | None = None) -> Plan:
+    """Read, expand and validate a YAML run plan."""
+    path = Path(path).resolve()
+    data = read_plan_file(path)
+    if not isinstance(data.get("runs"), list):
         raise PlanError(f"run plan {path}: expected a mapping with a 'runs:' list")
     unknown = set(data) - PLAN_KEYS
     if unknown:
@@ -291,7 +316,7 @@ def plan_inputs(path: str | os.PathLike[str]) -> list[Path]:
     from workbench.config import real_data_dir
 
     path = Path(path).resolve()
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_plan_file(path)
     entries = data.get("inputs") or []
     if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
         raise PlanError(f"run plan {path}: 'inputs:' must be a list of file paths")

@@ -8,6 +8,8 @@ Output layout (``reports/`` or ``--out``)::
                                   /<run id>/report.html, notebook.ipynb, report.json, <data>.csv
     <out>/<plan>/state.json       last successful fingerprint per run (for --changed-only)
     <out>/<plan>/latest -> <batch timestamp>,   <out>/latest -> <plan>/<batch timestamp>
+    (``<plan>/latest``: last batch that ran the whole plan, not an ``--only`` subset; ``latest``:
+    the same for plan files only, so a one-notebook run never hides the last full batch)
 
 Local runs use a process pool (default: one worker per core) whose workers import papermill once;
 ``dask=ADDRESS`` sends the same runs to a Dask distributed cluster (each in a fresh kernel on a
@@ -116,9 +118,13 @@ def _display_path(path: Path) -> str:
 _started_queue: Any = None
 
 
-def _init_worker(started: Any) -> None:
+def _init_worker(started: Any, kernel: str) -> None:
+    """Worker start: remember the start queue, start the pre-warmed kernel zygote."""
     global _started_queue
     _started_queue = started
+    from workbench.batch import prewarm
+
+    prewarm.start_zygote(kernel)
 
 
 def _pool_run(task: RunTask) -> RunOutcome:
@@ -155,7 +161,10 @@ def _local_outcomes(
     ctx.set_forkserver_preload(["workbench.batch.execution"])  # papermill imported once, then fork
     started = ctx.Queue()
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(started,)
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(started, tasks[0].kernel_name),
     ) as pool:
         pending = {pool.submit(_pool_run, t): t for t in tasks}
         while pending:
@@ -522,6 +531,10 @@ def _run_batch(
     )
     index = write_index(manifest, batch_dir)
     incremental.save_state(plan_dir, state)
-    _point(plan_dir / "latest", batch_dir.name)
-    _point(out_root / "latest", f"{plan.name}/{batch_dir.name}")
+    # `<plan>/latest`: the last complete batch of this plan (an --only subset does not move it);
+    # `latest`: the last complete batch of a plan file - a one-notebook run never hides it
+    if not plan.partial:
+        _point(plan_dir / "latest", batch_dir.name)
+        if plan.path is not None:
+            _point(out_root / "latest", f"{plan.name}/{batch_dir.name}")
     return BatchResult(folder=batch_dir, index=index, manifest=manifest)

@@ -21,6 +21,7 @@ from typing import Any
 from workbench.capture.writelock import write_turn
 from workbench.config import db_path
 from workbench.errors import KBBusyError, ValidationError
+from workbench.retry import retry_until
 
 BUSY_TIMEOUT_MS = 15_000
 MAX_PAYLOAD_BYTES = 1024 * 1024
@@ -110,18 +111,17 @@ def _connection(path: Path) -> sqlite3.Connection:
 
 def _retry_locked(fn: Any, timeout: float = BUSY_TIMEOUT_MS / 1000) -> Any:
     """Run ``fn`` retrying on SQLite's "database is locked" beyond busy_timeout (rare WAL switch race)."""
-    deadline = time.monotonic() + timeout
-    delay = 0.005
-    while True:
-        try:
-            return fn()
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            if time.monotonic() >= deadline:
-                raise KBBusyError(f"capture inbox is busy: {exc}") from exc
-            time.sleep(delay)
-            delay = min(delay * 2, 0.1)
+    return retry_until(
+        fn,
+        timeout=timeout,
+        retry_if=lambda exc: (
+            isinstance(exc, sqlite3.OperationalError)
+            and ("locked" in str(exc) or "busy" in str(exc))
+        ),
+        on_timeout=lambda exc: KBBusyError(f"capture inbox is busy: {exc}"),
+        first_delay=0.005,
+        max_delay=0.1,
+    )
 
 
 def _write(path: Path, fn: Any, timeout: float = BUSY_TIMEOUT_MS / 1000) -> Any:

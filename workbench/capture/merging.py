@@ -45,10 +45,13 @@ def merge(
     *,
     lock_wait: float = MERGE_LOCK_WAIT_S,
     retry_failed: bool = False,
+    raise_busy: bool = False,
 ) -> int:
     """Merge pending inbox rows (of ``kinds``, default all with a merger) into DuckDB; return how many
     rows were newly merged.  Returns 0 without error when the knowledge-base writer is busy for more
-    than ``lock_wait`` seconds.  Rows of a kind whose merger raises are marked with ``merge_error`` and
+    than ``lock_wait`` seconds, unless ``raise_busy`` (a person asked for the merge: they must learn
+    that nothing was merged), which raises :class:`KBBusyError` naming the holder and the rows
+    still waiting.  Rows of a kind whose merger raises are marked with ``merge_error`` and
     skipped (``retry_failed=True`` tries them again); the other kinds are still merged."""
     path = db_path(db)
     box = inbox.inbox_path(path)
@@ -63,7 +66,12 @@ def merge(
     while rows:
         try:
             merged_keys, newly = _merge_once(path, rows, lock_wait)
-        except KBBusyError:
+        except KBBusyError as exc:
+            if raise_busy:
+                raise KBBusyError(
+                    f"{exc}; nothing was merged: {len(rows)} submission(s) still wait in the inbox "
+                    f"{box} (they are safe there); run the merge again when the knowledge base is free"
+                ) from exc
             return total
         except _MergerFailed as failed:
             bad = [r.seq for r in rows if r.kind == failed.kind]

@@ -29,7 +29,7 @@ app = typer.Typer(
 err_console = Console(stderr=True)
 
 # Command groups, each a module in this package with ``register(app)``.
-COMMAND_MODULES = ["kb", "importing", "demo", "fetch", "run", "serve", "foresight"]
+COMMAND_MODULES = ["kb", "importing", "demo", "fetch", "run", "serve", "foresight", "share", "gisco", "check", "data"]
 
 
 @app.callback()
@@ -57,10 +57,40 @@ def _register_all() -> None:
 _register_all()
 
 
+GLOBAL_VALUE_OPTIONS = ("--db",)
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move global options (``--db PATH`` / ``--db=PATH``) written after the subcommand to the front,
+    so that ``workbench template clusters --db X`` means ``workbench --db X template clusters``
+    (the README calls ``--db`` global).  Nothing after a ``--`` is touched."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_VALUE_OPTIONS:
+            if "=" in arg:
+                front.append(arg)
+                i += 1
+                continue
+            if i + 1 < len(args):
+                front.extend(args[i : i + 2])
+                i += 2
+                continue
+        rest.append(arg)
+        i += 1
+    return front + rest
+
+
 def main() -> None:
     """Entry point: run the app, turning expected failures into a message and an exit code."""
     try:
-        code = app(standalone_mode=False)
+        code = app(args=hoist_global_options(sys.argv[1:]), standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except WorkbenchError as exc:
         err_console.print(
@@ -75,7 +105,8 @@ def main() -> None:
     except Exception as exc:  # click usage errors arrive here in standalone_mode=False
         import click
 
-        if isinstance(exc, click.ClickException):
+        # typer >= 0.2x vendors click (typer._click): its usage errors derive from TyperException
+        if isinstance(exc, click.ClickException | typer.TyperException) and hasattr(exc, "show"):
             exc.show()
-            sys.exit(exc.exit_code)
+            sys.exit(getattr(exc, "exit_code", 2))
         raise

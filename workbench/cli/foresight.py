@@ -19,17 +19,29 @@ def register(app: typer.Typer) -> None:
     console = Console()
 
     @group.command("merge")
-    def merge_command() -> None:
-        """Merge pending dashboard submissions into the knowledge base (skips if the KB is busy)."""
+    def merge_command(
+        wait: Annotated[
+            float,
+            typer.Option(
+                "--wait", min=0, help="Seconds to wait for a busy knowledge base before giving up."
+            ),
+        ] = 10.0,
+    ) -> None:
+        """Merge pending dashboard submissions into the knowledge base (error if the KB stays busy)."""
         from workbench import capture
+        from workbench.kb.access import require_existing
 
-        n = capture.merge(lock_wait=10.0)
+        require_existing()
+        n = capture.merge(lock_wait=wait, raise_busy=True)
         console.print(f"merged {n} submission(s)")
 
     @group.command("status")
     def status_command() -> None:
         """Inbox rows per kind: total, pending, failed."""
         from workbench import capture
+        from workbench.kb.access import require_existing
+
+        require_existing()
 
         table = Table("kind", "total", "pending", "failed")
         for kind, counts in capture.status().items():

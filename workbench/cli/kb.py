@@ -85,11 +85,19 @@ def export(
             "--where", help="SQL condition to select rows, e.g. \"dataset_id = 'demo:gdp'\"."
         ),
     ] = None,
+    raw_text: Annotated[
+        bool,
+        typer.Option(
+            "--raw-text",
+            help="CSV/XLSX: write text exactly as stored, without the ' that keeps a cell "
+            "starting with = + - @ from becoming a spreadsheet formula.",
+        ),
+    ] = False,
 ) -> None:
-    """Write one table to CSV, Parquet or XLSX."""
+    """Write one table to CSV, Parquet or XLSX (text cells safe to open in a spreadsheet)."""
     from workbench.kb.export import export_table
 
-    result = export_table(table, fmt, out, where=where)
+    result = export_table(table, fmt, out, where=where, raw_text=raw_text)
     typer.echo(f"exported {result.rows} rows of {result.table} to {result.path}")
 
 

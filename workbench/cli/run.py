@@ -111,6 +111,14 @@ def register(app: typer.Typer) -> None:
             ),
         ] = 60.0,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+        self_contained: Annotated[
+            bool,
+            typer.Option(
+                "--self-contained",
+                help="Also write each report as one HTML file that draws offline alone "
+                "(plotly.js inlined once) plus a zip of its CSVs, in <batch>/share/.",
+            ),
+        ] = False,
     ) -> None:
         """Run a plan (or one notebook) and print where the report index is; exit 1 if a run failed."""
         from workbench.batch.plans import import_plan_inputs, load_plan, single_run_plan
@@ -156,6 +164,21 @@ def register(app: typer.Typer) -> None:
             highlight=False,
         )
         typer.echo(f"Report index: {result.index}")
+        if self_contained:
+            from workbench.reporting.sharing import share
+
+            shared = [
+                item
+                for r in result.manifest["runs"]
+                if r["outputs"].get("notebook")
+                for item in share(result.folder / r["run_id"], result.folder / "share")
+            ]
+            if shared:
+                biggest = max(item.html_bytes for item in shared) / 1e6
+                typer.echo(
+                    f"One-file reports: {result.folder / 'share'} ({len(shared)} reports, "
+                    f"largest {biggest:.1f} MB)"
+                )
         if result.failed:
             failed = [
                 r["run_id"] for r in result.manifest["runs"] if r["status"] in {"failed", "timeout"}

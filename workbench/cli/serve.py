@@ -19,7 +19,26 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(help="Port.")] = 8866,
         token: Annotated[
             str | None,
-            typer.Option(help="Access token (>= 16 characters), required off localhost."),
+            typer.Option(
+                help="Participants' token (>= 16 characters), required off localhost "
+                "(on 127.0.0.1 participant pages are open without it)."
+            ),
+        ] = None,
+        facilitator_token: Annotated[
+            str | None,
+            typer.Option(
+                help="Facilitator's token (default: generated once, kept in .serve/tokens.json)."
+            ),
+        ] = None,
+        group_token: Annotated[
+            str | None,
+            typer.Option(help="Working-group members' token (default: generated once, kept)."),
+        ] = None,
+        allowed_host: Annotated[
+            list[str] | None,
+            typer.Option(
+                help="Extra host name the server may be reached by (Host header check); repeatable."
+            ),
         ] = None,
         pool_size: Annotated[int, typer.Option(help="Preheated kernels per dashboard.")] = 1,
         participant_pool: Annotated[
@@ -32,13 +51,17 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option(help="Dashboards folder (default notebooks/dashboards).")
         ] = None,
     ) -> None:
-        """Serve the dashboards (Voila; landing page lists them; no JupyterLab)."""
+        """Serve the dashboards (Voila; no JupyterLab): prints the link for each role (participant,
+        working group, facilitator); each role opens only its own pages."""
         from workbench.serving import ServeOptions, serve
 
         opts = ServeOptions(
             host=host,
             port=port,
             token=token,
+            facilitator_token=facilitator_token,
+            group_token=group_token,
+            allowed_hosts=tuple(h.lower() for h in allowed_host or ()),
             pool_size=pool_size,
             participant_pool=participant_pool,
             cull_idle_s=cull_idle,

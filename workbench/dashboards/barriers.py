@@ -26,9 +26,10 @@ import pandas as pd
 from workbench import capture
 from workbench.errors import KBBusyError, ValidationError, WorkbenchError
 from workbench.kb.access import KBMissingError
+from workbench.kb.spreadsheet import neutralise_frame
 from workbench.policy import barriers as B
 from workbench.policy import data
-from workbench.policy.capture_kinds import BARRIER_KIND
+from workbench.policy.capture_kinds import BARRIER_DATASET, BARRIER_KIND
 from workbench.policy.settings import DIMENSION_LABELS, DIMENSIONS, phases, policy_defaults
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,8 @@ def _h(text: Any) -> str:
 
 def csv_link(df: pd.DataFrame, name: str, label: str) -> str:
     """An ``<a download>`` link carrying ``df`` as CSV in a data URI."""
-    payload = base64.b64encode(df.to_csv(index=False).encode("utf-8")).decode("ascii")
+    text = neutralise_frame(df).to_csv(index=False)  # no live formulas in Excel (issue 10)
+    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
     return (
         f'<a class="bd-download" download="{_h(name)}.csv" href="data:text/csv;base64,{payload}">'
         f"&#8595; {_h(label)} (CSV, {len(df)} rows)</a>"
@@ -277,6 +279,18 @@ class BarrierDashboard:
         for name in ("evidence", "source", "author"):
             v = r.get(name)
             getattr(self, f"i_{name}").value = "" if v is None or pd.isna(v) else str(v)
+        dataset = r.get("dataset_id")
+        if (
+            not bool(r.get("pending", False))
+            and isinstance(dataset, str)
+            and dataset != BARRIER_DATASET
+        ):
+            # imported records are read-only (issue 10): the merger stores a new version
+            self.status.value = (
+                f'<span class="bd-muted bd-readonly">Barrier {_h(barrier_id)} comes from dataset '
+                f"{_h(dataset)} and is read-only: saving keeps it unchanged and stores your edit as "
+                "a new version with your name and the time.</span>"
+            )
 
     def payload(self) -> dict[str, Any]:
         """The form content as a barrier payload (not yet validated)."""

@@ -25,6 +25,7 @@ import ipywidgets as w
 from workbench import capture
 from workbench.errors import KBBusyError, ValidationError
 from workbench.foresight import capture_kinds as kinds
+from workbench.foresight.access import JoinGuard
 from workbench.foresight.state import current_state, hash_code, normalise_code, published_exercises
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class ForesightParticipant:
         self._keys: dict[str, str] = {}
         self._saves = 0
         self.code_box = w.Text(
-            placeholder="your code, e.g. ABCD-12", description="Code", layout=_full()
+            placeholder="your code, e.g. K7QM4-ZT9XH", description="Code", layout=_full()
         )
         self.join_button = w.Button(description="Join", button_style="primary")
         self.join_message = w.HTML()
@@ -81,6 +82,7 @@ class ForesightParticipant:
         if not exercise_id:
             published = published_exercises(db)
             self.exercise_id = published[0]["exercise_id"] if published else ""
+        self.guard = JoinGuard(self.exercise_id, db=db)  # wrong codes: pause, server-wide limit
         self.join_box = w.VBox([self.code_box, self.join_button, self.join_message], layout=_full())
         self.container = w.VBox([header, self.join_box, self.body], layout=w.Layout(width="100%"))
         self.container.add_class("foresight-participant")
@@ -94,10 +96,15 @@ class ForesightParticipant:
                 "The workshop is not open yet. Please wait for the facilitator."
             )
             return False
+        refusal = self.guard.refusal()
+        if refusal is not None:
+            self.join_message.value = _err(refusal)
+            return False
         code = normalise_code(code)
         if not code or hash_code(self.exercise_id, code) not in set(state["code_hashes"]):
-            self.join_message.value = _err("Unknown code. Please check the code on your card.")
+            self.join_message.value = _err(self.guard.failed())
             return False
+        self.guard.succeeded()
         self.code, self.state = code, state
         self.join_box.layout.display = "none"
         self._build()

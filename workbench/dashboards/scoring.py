@@ -24,7 +24,8 @@ from workbench.errors import KBBusyError, WorkbenchError
 from workbench.evaluation import data
 from workbench.evaluation.capture_kinds import KIND
 from workbench.evaluation.errors import ScoreValidationError
-from workbench.evaluation.mechanism_ranking import rank_mechanisms, validate_weighting
+from workbench.evaluation.parameters import validate_weighting
+from workbench.evaluation.reports import rank_mechanisms
 from workbench.evaluation.score_rules import check_record
 from workbench.evaluation.settings import criteria_labels, evaluation_defaults
 

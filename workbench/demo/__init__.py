@@ -3,9 +3,11 @@
 :func:`build_demo` runs, in ONE writer transaction, the domain generators in order:
 ``core`` (regions, sectors, indicators, clusters), then ``policy``, ``pilots`` and ``foresight`` when
 those modules are present.  Each has ``generate(con, rng, ctx)``; all share one seeded
-:class:`numpy.random.Generator`, so a seed gives identical content.  Previous demo data (rows of
-datasets ``demo:*`` or marked synthetic) is removed first, so re-running is safe, and a failure leaves
-the knowledge base as it was.
+:class:`numpy.random.Generator`, so a seed gives identical content.  Previous demo data (rows
+marked synthetic, or of synthetic ``demo:*`` datasets) is removed first, so re-running is safe, and a
+failure leaves the knowledge base as it was.  Rows that are not synthetic (workshop answers merged
+from the capture inbox, imported files) are never deleted or overwritten: where a demo row would take
+their key, the build is refused (:class:`DemoWouldOverwrite`) and nothing is written.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import numpy as np
 
 from workbench.config import db_path
 from workbench.demo.context import DemoContext
+from workbench.errors import WorkbenchError
 from workbench.kb.access import writer
 
 DEFAULT_SEED = 20261127
@@ -102,20 +105,57 @@ def _delete_order(con: duckdb.DuckDBPyConnection, tables: set[str]) -> list[str]
     return order
 
 
+class DemoWouldOverwrite(WorkbenchError):
+    """The demo would delete or overwrite rows that are not synthetic (workshop answers, imports)."""
+
+    exit_code = 2
+
+
+# Rows of these datasets are never demo rows, whatever their id looks like.
+_REAL_DATASETS = "SELECT dataset_id FROM datasets WHERE NOT synthetic"
+
+
+def refuse_real_demo_datasets(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse when a dataset with a ``demo:*`` id is not synthetic: rebuilding the demo would
+    replace it (its rows are someone's data, imported under that id)."""
+    real = [
+        r[0]
+        for r in con.execute(
+            f"SELECT dataset_id FROM ({_REAL_DATASETS}) WHERE dataset_id LIKE 'demo:%' ORDER BY 1"
+        ).fetchall()
+    ]
+    if real:
+        raise DemoWouldOverwrite(
+            f"dataset(s) {', '.join(real)} have demo ids but are not synthetic: `workbench demo` "
+            "would replace them; nothing was written. Re-import them under another --dataset-id, "
+            "or build the demo in another knowledge base (--db)"
+        )
+
+
 def clear_demo(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Delete every demo row (dataset id ``demo:*`` or synthetic=TRUE) from every table; return counts."""
+    """Delete every synthetic demo row from every table; return counts per table.
+
+    Only synthetic rows go: in tables with a ``synthetic`` column the rows marked synthetic, in
+    tables without one the rows of ``demo:*`` datasets (never of a dataset recorded as not
+    synthetic).  Workshop answers merged from the capture inbox, imported files and everything else
+    not marked synthetic is kept (issue 10).
+    """
     with_ds = _tables_with(con, "dataset_id")
     with_syn = _tables_with(con, "synthetic")
     deleted: dict[str, int] = {}
     for table in _delete_order(con, with_ds | with_syn):
-        conditions = []
-        if table in with_ds:
-            conditions.append("dataset_id LIKE 'demo:%'")
-        if table in with_syn and table != "datasets":
-            conditions.append("synthetic")
-        (n,) = con.execute(f'DELETE FROM "{table}" WHERE {" OR ".join(conditions)}').fetchone()
+        if table == "datasets":
+            continue
+        if table in with_syn:
+            condition = "synthetic"
+        else:
+            condition = f"dataset_id LIKE 'demo:%' AND dataset_id NOT IN ({_REAL_DATASETS})"
+        (n,) = con.execute(f'DELETE FROM "{table}" WHERE {condition}').fetchone()
         deleted[table] = int(n)
-    con.execute("DELETE FROM datasets WHERE dataset_id LIKE 'demo:%'")
+    (n,) = con.execute(
+        "DELETE FROM datasets WHERE dataset_id LIKE 'demo:%' AND synthetic"
+    ).fetchone()
+    deleted["datasets"] = int(n)
     return deleted
 
 
@@ -142,13 +182,21 @@ def build_demo(
     path = db_path(db)
     with writer(path, purpose=f"workbench demo (seed {seed})") as con:
         say("removing previous demo data")
+        refuse_real_demo_datasets(con)
         clear_demo(con)
         rng = np.random.default_rng(seed)
         ctx = DemoContext(con=con, seed=seed)
         for name in present:
             say(f"generating {name}")
             module = importlib.import_module(f"{__name__}.{name}")
-            module.generate(con, rng, ctx)
+            try:
+                module.generate(con, rng, ctx)
+            except duckdb.ConstraintException as exc:
+                # a synthetic row would take the key of a kept (not synthetic) row
+                raise DemoWouldOverwrite(
+                    f"the {name} demo would overwrite rows that are not synthetic ({exc}); nothing "
+                    "was written. Build the demo in another knowledge base (--db)"
+                ) from exc
         say("counting rows")
         tables = _table_counts(con)
         datasets = [
@@ -168,4 +216,11 @@ def build_demo(
     )
 
 
-__all__ = ["DEFAULT_SEED", "DemoContext", "DemoSummary", "build_demo", "clear_demo"]
+__all__ = [
+    "DEFAULT_SEED",
+    "DemoContext",
+    "DemoSummary",
+    "DemoWouldOverwrite",
+    "build_demo",
+    "clear_demo",
+]

@@ -413,7 +413,7 @@ def generate(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, ctx: Demo
         }
     )
     emp_obs = _observations("demo:employment", emp_obs)
-    _insert(con, "observations", emp_obs)
+    _insert(con, "observation_rows", emp_obs)
     ctx.register(
         "demo:employment",
         title="Employment by NACE Rev. 2 division and NUTS 2 region (thousands)",
@@ -432,7 +432,7 @@ def generate(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, ctx: Demo
         rng, ctx.regions, employment, ctx.years, population, area
     ).items():
         obs = _observations(dataset_id, frame)
-        _insert(con, "observations", obs)
+        _insert(con, "observation_rows", obs)
         ctx.register(
             dataset_id,
             title=titles[dataset_id],

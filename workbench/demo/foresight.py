@@ -59,11 +59,10 @@ COMMENTS = [
 
 
 def _codes(rng: np.random.Generator) -> list[str]:
-    letters = np.array(list("ABCDEFGHJKLMNPQRSTUVWXYZ"))
-    codes: set[str] = set()
-    while len(codes) < N_CODES:
-        codes.add("".join(rng.choice(letters, 4)) + "-" + str(int(rng.integers(10, 100))))
-    return sorted(codes)
+    """Participant codes as a real workshop gets them (long enough not to be guessed, issue 10)."""
+    from workbench.foresight.access import new_codes
+
+    return new_codes(N_CODES, rng)
 
 
 def _insert(con: Any, table: str, df: pd.DataFrame) -> None:
@@ -275,10 +274,14 @@ def generate(con: Any, rng: np.random.Generator, ctx: Any) -> None:
         "foresight_driver_ratings": rating_df,
         "foresight_influences": infl_df,
     }
-    con.execute("DELETE FROM foresight_exercises WHERE exercise_id = ?", [EXERCISE_ID])
+    # Only the synthetic rows of the exercise go: answers, comments, drivers ... that workshop
+    # participants submitted through the capture inbox (not synthetic) are kept (issue 10).
+    con.execute(
+        "DELETE FROM foresight_exercises WHERE exercise_id = ? AND synthetic", [EXERCISE_ID]
+    )
     for table, df in tables.items():
         if table != "foresight_exercises":
-            con.execute(f"DELETE FROM {table} WHERE exercise_id = ?", [EXERCISE_ID])
+            con.execute(f"DELETE FROM {table} WHERE exercise_id = ? AND synthetic", [EXERCISE_ID])
         if len(df):
             _insert(con, table, df)
     ctx.register(

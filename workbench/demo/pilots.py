@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.evaluation.settings import criteria_codes
+
 DOMAIN = "pilots"
 
 MECHANISMS = [
@@ -102,14 +104,6 @@ SURVEY_ITEMS = {
     "cooperation": "Cooperation with clusters elsewhere has improved",
     "recommend": "I would recommend this mechanism to peers",
 }
-CRITERIA = [
-    "effectiveness",
-    "efficiency",
-    "relevance",
-    "coherence",
-    "eu_added_value",
-    "sustainability",
-]
 EVALUATORS = ["evaluator-a", "evaluator-b", "evaluator-c", "evaluator-d"]
 
 
@@ -326,7 +320,7 @@ def build(rng: np.random.Generator, regions: pd.DataFrame) -> dict[str, pd.DataF
     stamp = pd.Timestamp("2026-07-10 09:00:00")
     for e, evaluator in enumerate(EVALUATORS):
         for mech in PILOT_MECHANISMS:
-            for c, crit in enumerate(CRITERIA):
+            for c, crit in enumerate(criteria_codes()):  # evaluation.yml
                 noisy = quality[mech] + rng.normal(0, 0.7 if crit == "eu_added_value" else 0.45)
                 scores.append(
                     {
@@ -359,7 +353,7 @@ def generate(con: Any, rng: np.random.Generator, ctx: Any) -> None:
     tables = build(rng, ctx.regions)
     total = 0
     for table, df in tables.items():
-        con.execute(f"DELETE FROM {table} WHERE dataset_id = ?", [dataset_id])
+        con.execute(f"DELETE FROM {table} WHERE dataset_id = ? AND synthetic", [dataset_id])
         df = df.copy()
         df["dataset_id"] = dataset_id
         df["synthetic"] = True

@@ -251,7 +251,7 @@ def generate(con: Any, rng: np.random.Generator, ctx: Any) -> None:
     tables = build(rng, ctx.regions, list(ctx.years))
     total = 0
     for table, df in tables.items():
-        con.execute(f"DELETE FROM {table} WHERE dataset_id = ?", [dataset_id])
+        con.execute(f"DELETE FROM {table} WHERE dataset_id = ? AND synthetic", [dataset_id])
         df = df.assign(dataset_id=dataset_id, synthetic=True)
         _insert(con, table, df)
         total += len(df)

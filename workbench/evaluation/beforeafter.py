@@ -1,15 +1,32 @@
 """Before/after change with bootstrap confidence intervals (``scipy.stats.bootstrap``).
 
 Change = mean(after) - mean(before); with matched peers, the mean change of the pilot regions minus
-the mean change of the peer regions.  Confidence intervals resample each group of observations
-independently (Efron & Tibshirani 1993, *An Introduction to the Bootstrap*, ch. 14;
-BCa by default, configured in ``evaluation.yml``).  This is descriptive: without a credible
-counterfactual it is not a causal effect.
+the mean change of the peer regions.  This is descriptive: without a credible counterfactual it is
+not a causal effect.
+
+Confidence intervals:
+
+* independent periods: each group of observations is resampled independently (Efron & Tibshirani
+  1993, *An Introduction to the Bootstrap*, ch. 14; BCa by default, configured in ``evaluation.yml``);
+* serially correlated periods (monthly indicators usually are): resampling single months breaks the
+  dependence and the interval is far too narrow (nominal 95 % covered 59 % for AR(1) rho = 0.6).
+  When the lag-1 autocorrelation r1 of the series (each side demeaned) exceeds
+  ``z(1 - alpha/2) / sqrt(n)`` (Bartlett's standard error under independence), each side is resampled
+  in blocks instead: the circular moving-block bootstrap (Politis & Romano 1992; Lahiri 2003,
+  *Resampling Methods for Dependent Data*, ch. 2), block length by the Politis & White (2004) rule
+  (``arch.bootstrap.optimal_block_length``, Patton, Politis & White 2009 correction), or
+  ``ceil(n^(1/3))`` when ``arch`` is missing or ``block_length: cube_root`` is configured;
+  percentile interval.  Block bootstraps of short series still cover a little less than nominal
+  (about 0.87 for 60 + 60 months at rho = 0.6, see ``tests/test_evaluation_beforeafter.py``);
+  the ``note`` column says so, and with fewer than ``min_periods_per_side`` values per side no block
+  bootstrap is attempted and the note warns that the interval is too narrow.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -64,6 +81,123 @@ def _bootstrap_ci(
     return low, high, ""
 
 
+def lag1_autocorrelation(samples: tuple[np.ndarray, ...]) -> float:
+    """Pooled lag-1 autocorrelation of the samples, each demeaned (lags within a sample only).
+
+    ``r1 = sum_i sum_t e_i,t e_i,t-1 / sum_i sum_t e_i,t^2`` with ``e_i = x_i - mean(x_i)``.
+    """
+    num = den = 0.0
+    for x in samples:
+        e = np.asarray(x, dtype=float) - np.mean(x)
+        num += float(np.sum(e[1:] * e[:-1]))
+        den += float(np.sum(e * e))
+    return num / den if den > 0 else 0.0
+
+
+def block_length(samples: tuple[np.ndarray, ...], rule: str) -> int:
+    """Block length for the moving-block bootstrap of these (demeaned, concatenated) samples.
+
+    ``politis_white``: ``ceil`` of ``arch.bootstrap.optimal_block_length(...)["circular"]``
+    (Politis & White 2004, with the 2009 correction); ``cube_root`` (or ``arch`` not installed):
+    ``ceil(n^(1/3))``.  Never longer than half the shortest sample.
+    """
+    resid = np.concatenate([np.asarray(x, float) - np.mean(x) for x in samples])
+    length = math.ceil(len(resid) ** (1 / 3))
+    if rule == "politis_white":
+        try:
+            from arch.bootstrap import optimal_block_length
+        except ImportError:  # pragma: no cover - arch is a dependency; the rule degrades
+            pass
+        else:
+            pw = float(optimal_block_length(resid)["circular"].iloc[0])
+            if np.isfinite(pw):
+                length = math.ceil(pw)
+    elif rule != "cube_root":
+        raise ValueError(f"evaluation.yml bootstrap.serial_correlation.block_length: {rule!r}")
+    return max(1, min(length, min(len(x) for x in samples) // 2))
+
+
+def _moving_block_ci(
+    samples: tuple[np.ndarray, ...],
+    statistic: Callable[..., np.ndarray],
+    *,
+    block: int,
+    confidence_level: float,
+    n_resamples: int,
+    seed: int,
+) -> tuple[float, float]:
+    """Percentile CI of ``statistic`` under the circular moving-block bootstrap of each sample.
+
+    Each sample of length n is rebuilt from ``ceil(n / block)`` blocks of ``block`` consecutive
+    values starting at uniform positions (wrapping around the end) and cut to n.
+    """
+    rng = np.random.default_rng(seed)
+    resampled = []
+    for x in samples:
+        x = np.asarray(x, dtype=float)
+        n = len(x)
+        k = -(-n // block)
+        wrapped = np.concatenate([x, x[:block]])
+        starts = rng.integers(0, n, size=(n_resamples, k))
+        idx = (starts[:, :, None] + np.arange(block)).reshape(n_resamples, -1)[:, :n]
+        resampled.append(wrapped[idx])
+    values = np.asarray(statistic(*resampled, axis=-1), dtype=float)
+    alpha = (1 - confidence_level) / 2
+    low, high = np.quantile(values, [alpha, 1 - alpha])
+    return float(low), float(high)
+
+
+def _interval(
+    samples: tuple[np.ndarray, ...],
+    statistic: Callable[..., np.ndarray],
+    *,
+    level: float,
+    resamples: int,
+    cfg: dict,
+) -> tuple[float, float, str, float, int | None, str]:
+    """(low, high, note, r1, block length or None, method) for these samples."""
+    serial = cfg.get("serial_correlation", {})
+    r1 = lag1_autocorrelation(samples)
+    n = sum(len(x) for x in samples)
+    z = float(stats.norm.ppf(1 - float(serial.get("alpha", 0.05)) / 2))
+    correlated = bool(serial) and r1 > z / math.sqrt(n)
+    method = str(cfg["method"])
+    if correlated and min(len(x) for x in samples) >= int(serial["min_periods_per_side"]):
+        block = block_length(samples, str(serial["block_length"]))
+        if all(np.ptp(x) == 0 for x in samples):
+            point = float(statistic(*samples))
+            return point, point, "no variation in the data: interval has zero width", r1, None, ""
+        low, high = _moving_block_ci(
+            samples,
+            statistic,
+            block=block,
+            confidence_level=level,
+            n_resamples=resamples,
+            seed=int(cfg["seed"]),
+        )
+        note = (
+            f"periods are serially correlated (lag-1 autocorrelation {r1:.2f}): moving-block "
+            f"bootstrap with blocks of {block} periods; with short series such intervals are "
+            "still somewhat narrower than nominal"
+        )
+        return low, high, note, r1, block, f"moving-block bootstrap (block {block}, percentile)"
+    low, high, note = _bootstrap_ci(
+        samples,
+        statistic,
+        confidence_level=level,
+        n_resamples=resamples,
+        method=method,
+        seed=int(cfg["seed"]),
+    )
+    if correlated:
+        caveat = (
+            f"periods are serially correlated (lag-1 autocorrelation {r1:.2f}) but too few for a "
+            "block bootstrap: the interval is too narrow"
+        )
+        note = f"{note}; {caveat}" if note else caveat
+    return low, high, note, r1, None, f"bootstrap ({method})"
+
+
 def _split(series: pd.DataFrame, start: object, period: str, value: str) -> tuple[np.ndarray, ...]:
     periods = pd.to_datetime(series[period])
     start_ts = pd.Timestamp(start)
@@ -105,13 +239,8 @@ def before_after(
                 f"before/after{'' if key is None else f' for {by}={key!r}'}: need at least 2 values "
                 f"before and 2 from {pd.Timestamp(start).date()}, got {before.size} and {after.size}"
             )
-        low, high, note = _bootstrap_ci(
-            (before, after),
-            _diff_means,
-            confidence_level=level,
-            n_resamples=resamples,
-            method=str(cfg["method"]),
-            seed=int(cfg["seed"]),
+        low, high, note, r1, block, method = _interval(
+            (before, after), _diff_means, level=level, resamples=resamples, cfg=cfg
         )
         mb, ma = float(before.mean()), float(after.mean())
         row = {
@@ -124,7 +253,9 @@ def before_after(
             "ci_low": low,
             "ci_high": high,
             "confidence_level": level,
-            "method": f"bootstrap ({cfg['method']}, {resamples} resamples)",
+            "method": f"{method}, {resamples} resamples",
+            "lag1_autocorrelation": r1,
+            "block_length": block,
             "note": note,
         }
         if by:
@@ -150,8 +281,9 @@ def before_after_vs_peers(
 
     Each region's change is ``mean(after) - mean(before)`` split at its own ``start`` (column, if the
     panel has one) or at ``start``; peers are split at ``start`` (default: the earliest pilot start).
-    The bootstrap resamples months within each region and side (stratified), so the interval shows
-    month-to-month noise only: with two or three pilot regions nothing can be said about
+    The bootstrap resamples months (in blocks when they are serially correlated, see the module
+    docstring) within each region and side (stratified), so the interval shows month-to-month noise
+    only: with two or three pilot regions nothing can be said about
     between-region variation, which is why this is descriptive, not a causal estimate.
     """
     require_columns(panel, [unit, treated, period, value], "before/after vs peers panel")
@@ -191,13 +323,8 @@ def before_after_vs_peers(
         p = [c for c, f in zip(changes, flags, strict=True) if not f]
         return np.mean(t, axis=0) - np.mean(p, axis=0)
 
-    low, high, note = _bootstrap_ci(
-        tuple(samples),
-        statistic,
-        confidence_level=level,
-        n_resamples=resamples,
-        method=str(cfg["method"]),
-        seed=int(cfg["seed"]),
+    low, high, note, r1, block, method = _interval(
+        tuple(samples), statistic, level=level, resamples=resamples, cfg=cfg
     )
     changes = np.array(
         [samples[2 * k + 1].mean() - samples[2 * k].mean() for k in range(len(flags))]
@@ -214,7 +341,9 @@ def before_after_vs_peers(
                 "confidence_level": level,
                 "n_treated_regions": int(flags.sum()),
                 "n_peer_regions": int((~flags).sum()),
-                "method": f"bootstrap within regions ({cfg['method']}, {resamples} resamples)",
+                "method": f"{method} within regions, {resamples} resamples",
+                "lag1_autocorrelation": r1,
+                "block_length": block,
                 "note": note,
             }
         ]

@@ -169,23 +169,6 @@ def did_panel(data: PilotData, indicator_id: str | None = None) -> pd.DataFrame:
     return v[["region", "period", "value", "treated", "start"]].reset_index(drop=True)
 
 
-def validate_pilot_id(pilot_id: object, db: Db = None) -> str:
-    """The ``pilot_id`` notebook parameter, checked against the knowledge base."""
-    from workbench.errors import ParameterError
-
-    if not isinstance(pilot_id, str) or not pilot_id.strip():
-        raise ParameterError(
-            f"parameter 'pilot_id': expected a pilot id such as 'P1', got {pilot_id!r}"
-        )
-    known = list_pilots(db)["pilot_id"].tolist()
-    if pilot_id.strip() not in known:
-        raise ParameterError(
-            f"parameter 'pilot_id': {pilot_id!r} is not in the knowledge base; "
-            f"known pilots: {', '.join(known) or '(none: run `workbench demo`)'}"
-        )
-    return pilot_id.strip()
-
-
 def inbox_scores(db: Db = None) -> pd.DataFrame:
     """Dashboard scores in the capture inbox (merged or not; failed merges left out).
 

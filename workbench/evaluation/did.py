@@ -20,7 +20,6 @@ Panel: one row per region and period with the outcome, ``treated`` (bool, per re
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import numpy as np
@@ -33,6 +32,7 @@ from workbench.evaluation.errors import (
     require_columns,
 )
 from workbench.evaluation.settings import evaluation_defaults
+from workbench.evidence.peers import peer_regions
 
 PANEL_COLUMNS = ("region", "period", "value", "treated", "start")
 
@@ -314,12 +314,10 @@ def comparison_regions(
     finder = peer_finder
     source = "peer finder"
     if finder is None and variables is not None:
-        peers_module = _peers_module()
-        if peers_module is not None:
-            source = "workbench.evidence.peers"
+        source = "workbench.evidence.peers"
 
-            def finder(region: str, k: int) -> pd.DataFrame:
-                return peers_module.peer_regions(variables, region, n=min(k, len(variables) - 1))
+        def finder(region: str, k: int) -> pd.DataFrame:
+            return peer_regions(variables, region, n=min(k, len(variables) - 1))
 
     if finder is None:
         raise EvaluationInputError(
@@ -340,11 +338,3 @@ def comparison_regions(
             f"the peer finder found no comparison regions for {treated_regions}"
         )
     return pd.DataFrame(rows)
-
-
-def _peers_module() -> Any | None:
-    """``workbench.evidence.peers`` if the evidence package provides it."""
-    try:
-        return importlib.import_module("workbench.evidence.peers")
-    except ImportError:
-        return None

@@ -24,14 +24,25 @@ def _plain(fig: go.Figure) -> Figure:
     return json.loads(pio.to_json(fig, validate=False))
 
 
+# colour-blind-safe (blue = good, orange = bad; the status is also written on each bar)
 STATUS_COLOURS = {
-    "achieved": "#1a9850",
-    "on track": "#91cf60",
-    "behind": "#fdae61",
-    "moving away": "#d73027",
+    "achieved": "#0072B2",
+    "on track": "#56B4E9",
+    "behind": "#E69F00",
+    "moving away": "#D55E00",
     "no data": "#bdbdbd",
     "undefined: target equals baseline": "#bdbdbd",
 }
+#: 5-point answers, disagree (orange) to agree (blue): no red/green
+LIKERT_COLOURS = {1: "#D55E00", 2: "#E69F00", 3: "#dddddd", 4: "#56B4E9", 5: "#0072B2"}
+#: diverging blue-orange scale for 1-5 scores (orange low, blue high)
+SCORE_SCALE = [
+    [0.0, "#D55E00"],
+    [0.25, "#F0B27A"],
+    [0.5, "#f7f7f7"],
+    [0.75, "#8FC1E3"],
+    [1.0, "#0072B2"],
+]
 
 
 def achievement_figure(achievement: pd.DataFrame, title: str) -> Figure:
@@ -104,7 +115,7 @@ def survey_figure(distribution: pd.DataFrame, title: str) -> Figure:
         row=distribution["item"] + " - wave " + distribution["wave"].astype(str)
     )
     fig = go.Figure()
-    colours = {1: "#d7191c", 2: "#fdae61", 3: "#e0e0e0", 4: "#a6d96a", 5: "#1a9641"}
+    colours = LIKERT_COLOURS
     for score, part in df.groupby("score"):
         fig.add_trace(
             go.Bar(
@@ -136,7 +147,7 @@ def scores_heatmap(aggregated: pd.DataFrame, title: str) -> Figure:
             y=list(z.index),
             zmin=1,
             zmax=5,
-            colorscale="RdYlGn",
+            colorscale=SCORE_SCALE,
             text=text.to_numpy(),
             texttemplate="%{text}",
         )

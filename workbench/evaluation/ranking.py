@@ -1,7 +1,13 @@
 """Ranking mechanisms: weighted sum, TOPSIS, AHP weights and Monte Carlo weight sensitivity.
 
-* Weighted sum (simple additive weighting): ``S_i = sum_j w_j x_ij`` with weights normalised to 1
-  (Hwang & Yoon 1981, *Multiple Attribute Decision Making*, Springer, sec. 3.3.1).
+* Weighted sum (simple additive weighting, Hwang & Yoon 1981, *Multiple Attribute Decision Making*,
+  Springer, sec. 3.3.1): ``S_i = sum_j w_j r_ij`` with weights normalised to 1 and every column
+  first brought to 0..1 by a linear scale transformation (:func:`normalise`): benefit
+  ``r_ij = (x_ij - lo_j) / (hi_j - lo_j)``, cost ``r_ij = (hi_j - x_ij) / (hi_j - lo_j)``, where
+  ``lo_j, hi_j`` are the bounds of a common rating scale when given (e.g. 1..5 scores, which keeps
+  the ranking of the plain weighted mean) or else the column's observed min and max (min-max); a
+  column without spread gets 0 (it cannot discriminate).  Raw columns in different units would
+  otherwise weigh by their magnitude, not by ``w``.
 * TOPSIS (Hwang & Yoon 1981, sec. 3.3.2): vector-normalise ``r_ij = x_ij / sqrt(sum_i x_ij^2)``,
   weight ``v_ij = w_j r_ij``, ideal ``A+`` (best per criterion) and anti-ideal ``A-``, Euclidean
   distances ``S+_i``, ``S-_i``; closeness ``C_i = S-_i / (S+_i + S-_i)``.
@@ -9,7 +15,8 @@
   pairwise matrix, ``CI = (lambda_max - n) / (n - 1)``, ``CR = CI / RI(n)`` with Saaty's random index
   table from ``evaluation.yml``; judgements are accepted only if ``CR <= 0.10``.
 * Sensitivity: weights drawn from a Dirichlet distribution centred on the base weights
-  (``alpha = concentration x w``); share of draws in which each mechanism keeps its base rank.
+  (``alpha = concentration x w``); share of draws in which each mechanism keeps its base rank
+  (benefit and cost criteria, both methods, scored exactly as the base ranking).
 """
 
 from __future__ import annotations
@@ -68,19 +75,51 @@ def _ranks(score: np.ndarray) -> np.ndarray:
     return pd.Series(score).rank(ascending=False, method="min").to_numpy(dtype=int)
 
 
+Scale = tuple[float, float]
+
+
+def _normalised(x: np.ndarray, benefit: np.ndarray, scale: Scale | None) -> np.ndarray:
+    if scale is None:
+        lo, hi = x.min(axis=0), x.max(axis=0)
+    else:
+        lo, hi = np.full(x.shape[1], float(scale[0])), np.full(x.shape[1], float(scale[1]))
+        if not hi[0] > lo[0] or (x < lo).any() or (x > hi).any():
+            raise EvaluationInputError(
+                f"decision matrix: values must lie within the scale {scale[0]}..{scale[1]}"
+            )
+    span = hi - lo
+    safe = np.where(span > 0, span, 1.0)
+    r = np.where(benefit, (x - lo) / safe, (hi - x) / safe)
+    return np.where(span > 0, r, 0.0)
+
+
+def normalise(
+    matrix: pd.DataFrame, *, impacts: dict[str, str] | None = None, scale: Scale | None = None
+) -> pd.DataFrame:
+    """Each column on 0..1, 1 = best: benefit ``(x - lo) / (hi - lo)``, cost ``(hi - x) / (hi - lo)``.
+
+    ``lo, hi``: the common rating ``scale`` when given, else each column's observed min and max
+    (min-max normalisation; a column without spread becomes 0).  See the module docstring.
+    """
+    x = _check_matrix(matrix)
+    r = _normalised(x, _impacts(matrix, impacts), scale)
+    return pd.DataFrame(r, index=matrix.index, columns=matrix.columns)
+
+
 def weighted_sum(
     matrix: pd.DataFrame,
     weights: pd.Series | dict[str, float],
     *,
     impacts: dict[str, str] | None = None,
+    scale: Scale | None = None,
 ) -> pd.DataFrame:
-    """Score and rank; cost criteria (if any) are reflected (min + max - x) first.  Columns: score, rank."""
+    """``score = sum_j w_j r_ij`` on the :func:`normalise`-d columns (0..1, 1 = best) and rank.
+
+    Columns: score, rank.
+    """
     x = _check_matrix(matrix)
     w = _weights(matrix, weights)
-    benefit = _impacts(matrix, impacts)
-    if not benefit.all():
-        x = np.where(benefit, x, x.min(axis=0) + x.max(axis=0) - x)  # reflect: best cost -> max
-    score = x @ w
+    score = _normalised(x, _impacts(matrix, impacts), scale) @ w
     return pd.DataFrame({"score": score, "rank": _ranks(score)}, index=matrix.index)
 
 
@@ -207,26 +246,39 @@ def pairwise_from_judgements(
 
 
 def rank(
-    matrix: pd.DataFrame, weights: pd.Series | dict[str, float], method: Method = "topsis"
+    matrix: pd.DataFrame,
+    weights: pd.Series | dict[str, float],
+    method: Method = "topsis",
+    *,
+    impacts: dict[str, str] | None = None,
+    scale: Scale | None = None,
 ) -> pd.DataFrame:
-    """Dispatch to :func:`topsis` or :func:`weighted_sum`; adds a common ``score`` column."""
+    """Dispatch to :func:`topsis` or :func:`weighted_sum`; adds a common ``score`` column.
+
+    ``scale`` (common rating scale bounds) only matters to the weighted sum.
+    """
     if method == "topsis":
-        out = topsis(matrix, weights)
+        out = topsis(matrix, weights, impacts=impacts)
         out["score"] = out["closeness"]
         return out
     if method == "weighted_sum":
-        return weighted_sum(matrix, weights)
+        return weighted_sum(matrix, weights, impacts=impacts, scale=scale)
     raise EvaluationInputError(f"unknown ranking method {method!r}: use 'topsis' or 'weighted_sum'")
 
 
-def _scores_many(x: np.ndarray, draws: np.ndarray, method: Method) -> np.ndarray:
-    """Scores of every alternative for each weight vector (rows of ``draws``), benefit criteria."""
+def _scores_many(
+    x: np.ndarray, draws: np.ndarray, method: Method, benefit: np.ndarray, scale: Scale | None
+) -> np.ndarray:
+    """Scores of every alternative for each weight vector (rows of ``draws``), as :func:`rank`."""
     if method == "weighted_sum":
-        return draws @ x.T
+        return draws @ _normalised(x, benefit, scale).T
     r = x / np.sqrt((x**2).sum(axis=0))
     v = r[None, :, :] * draws[:, None, :]
-    d_best = np.sqrt(((v - v.max(axis=1, keepdims=True)) ** 2).sum(axis=2))
-    d_worst = np.sqrt(((v - v.min(axis=1, keepdims=True)) ** 2).sum(axis=2))
+    hi, lo = v.max(axis=1, keepdims=True), v.min(axis=1, keepdims=True)
+    best = np.where(benefit, hi, lo)
+    worst = np.where(benefit, lo, hi)
+    d_best = np.sqrt(((v - best) ** 2).sum(axis=2))
+    d_worst = np.sqrt(((v - worst) ** 2).sum(axis=2))
     total = d_best + d_worst
     return np.where(total > 0, d_worst / np.where(total > 0, total, 1.0), 0.5)
 
@@ -236,11 +288,15 @@ def rank_stability(
     weights: pd.Series | dict[str, float],
     *,
     method: Method = "topsis",
+    impacts: dict[str, str] | None = None,
+    scale: Scale | None = None,
     n_draws: int | None = None,
     concentration: float | None = None,
     seed: int | None = None,
 ) -> pd.DataFrame:
     """Monte Carlo weight perturbation: how often each mechanism keeps its base rank.
+
+    ``impacts`` marks cost criteria (lower is better) as in :func:`topsis` / :func:`weighted_sum`.
 
     Columns: base_rank, keeps_rank (share of draws), top_share (share ranked 1st), mean_rank,
     rank_p05, rank_p95.
@@ -250,10 +306,13 @@ def rank_stability(
     conc = float(concentration or cfg["concentration"])
     rng = np.random.default_rng(int(seed if seed is not None else cfg["seed"]))
     w = _weights(matrix, weights)
-    base = rank(matrix, pd.Series(w, index=matrix.columns), method)["rank"].to_numpy()
+    base = rank(matrix, pd.Series(w, index=matrix.columns), method, impacts=impacts, scale=scale)[
+        "rank"
+    ].to_numpy()
     alpha = np.maximum(w * conc, 1e-3)
     draws = rng.dirichlet(alpha, size=n_draws)
-    scores = _scores_many(_check_matrix(matrix), draws, method)
+    benefit = _impacts(matrix, impacts)
+    scores = _scores_many(_check_matrix(matrix), draws, method, benefit, scale)
     # rank 1 = best, ties share the best rank (as in _ranks): 1 + number of strictly better ones
     ranks = 1 + (scores[:, None, :] > scores[:, :, None]).sum(axis=2)
     return pd.DataFrame(
@@ -278,14 +337,31 @@ def default_weights() -> AHPResult:
     return ahp_weights(pairwise_from_judgements(criteria_codes(), judgements))
 
 
-def ranking_table(matrix: pd.DataFrame, weights: pd.Series | dict[str, float]) -> pd.DataFrame:
-    """Weighted sum and TOPSIS side by side, with how often the TOPSIS rank survives weight noise."""
-    ws = weighted_sum(matrix, weights)
-    tp = topsis(matrix, weights)
-    stab = rank_stability(matrix, weights, method="topsis")
+def ranking_table(
+    matrix: pd.DataFrame,
+    weights: pd.Series | dict[str, float],
+    *,
+    impacts: dict[str, str] | None = None,
+    scale: Scale | None = None,
+) -> pd.DataFrame:
+    """Weighted sum and TOPSIS side by side, with how often the TOPSIS rank survives weight noise.
+
+    ``scale`` defaults to the criteria-score scale of ``evaluation.yml`` (``scoring.min_score`` ..
+    ``max_score``) when every value lies on it; ``weighted_sum`` is then reported on that scale
+    (``lo + (hi - lo) x score``), otherwise as the 0..1 score of :func:`weighted_sum`.
+    """
+    if scale is None:
+        cfg = evaluation_defaults()["scoring"]
+        lo, hi = float(cfg["min_score"]), float(cfg["max_score"])
+        x = _check_matrix(matrix)
+        scale = (lo, hi) if ((x >= lo) & (x <= hi)).all() else None
+    ws = weighted_sum(matrix, weights, impacts=impacts, scale=scale)
+    tp = topsis(matrix, weights, impacts=impacts)
+    stab = rank_stability(matrix, weights, method="topsis", impacts=impacts)
+    reported = ws["score"] if scale is None else scale[0] + (scale[1] - scale[0]) * ws["score"]
     out = pd.DataFrame(
         {
-            "weighted_sum": ws["score"],
+            "weighted_sum": reported,
             "rank_weighted_sum": ws["rank"],
             "topsis": tp["closeness"],
             "rank_topsis": tp["rank"],

@@ -13,14 +13,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from workbench.errors import ValidationError
 from workbench.evidence.matrix import _listing
 from workbench.evidence.nuts import harmonise_to_2021
 from workbench.evidence.settings import evidence_defaults
-from workbench.kb import query
+from workbench.kb import names, query
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 BASE_COLUMNS = ("dataset_id", "region", "period", "value", "flag")
@@ -34,6 +33,18 @@ def source_config(source: str) -> dict[str, Any]:
             f"unknown data source {source!r}; evidence.yml defines {sorted(sources)}"
         )
     return sources[source]
+
+
+def preferred_employment(cfg: Mapping[str, Any], available: Sequence[str]) -> dict[str, Any] | None:
+    """The first ``employment_preferred`` entry of a source whose dataset is in the knowledge base.
+
+    Lets the S3 profile use employment by NACE division (Eurostat SBS ``sbs_r_nuts06_r2``) when the
+    user imported it, and the source's default employment (LFS sector groups) otherwise.
+    """
+    for candidate in cfg.get("employment_preferred") or []:
+        if candidate["dataset_id"] in available:
+            return dict(candidate)
+    return None
 
 
 def available_datasets(db: str | None = None) -> list[str]:
@@ -124,6 +135,10 @@ def employment_panel(
     )
     if spec is None and nuts_from is not None:
         cfg["nuts_from"] = nuts_from
+    if spec is None and (preferred := preferred_employment(cfg, available_datasets(db))):
+        cfg["employment"] = preferred  # e.g. NACE-division employment (SBS) when imported
+        if nuts_from is None and "nuts_from" in preferred:
+            cfg["nuts_from"] = preferred["nuts_from"]
     emp = cfg["employment"]
     agg_s = set(evidence_defaults()["aggregate_sectors"])
     agg_r = list(evidence_defaults()["aggregate_region_prefixes"])
@@ -132,6 +147,8 @@ def employment_panel(
     if sector_col not in raw.columns:
         raise ValidationError(f"dataset {emp['dataset_id']!r} has no sector column {sector_col!r}")
     raw = raw[~raw[sector_col].isin(agg_s)]
+    if emp.get("sector_pattern"):
+        raw = raw[raw[sector_col].astype(str).str.match(emp["sector_pattern"])]
     raw = raw[[_is_region(str(r), level, agg_r) for r in raw["region"]]]
     if raw.empty:
         raise ValidationError(f"dataset {emp['dataset_id']!r} has no NUTS {level} rows")
@@ -222,18 +239,10 @@ def indicator_table(
 
 
 def sector_labels(db: str | None = None) -> dict[str, str]:
-    """NACE code -> name from the knowledge base's ``sectors`` table (empty if it has none)."""
-    try:
-        df = query("SELECT code, name FROM sectors", db=db)
-    except duckdb.CatalogException:  # a KB without the sectors table simply has no labels
-        return {}
-    return {str(c): str(n) for c, n in zip(df["code"], df["name"], strict=True) if n is not None}
+    """NACE code -> name (KB ``sectors`` table completed with the shipped NACE labels and aggregates)."""
+    return names.sector_labels(db)
 
 
 def region_names(db: str | None = None) -> dict[str, str]:
-    """NUTS code -> Latin-script name from the knowledge base's ``regions`` table (may be empty)."""
-    try:
-        df = query("SELECT code, coalesce(name_latn, name) AS name FROM regions", db=db)
-    except duckdb.CatalogException:
-        return {}
-    return {str(c): str(n) for c, n in zip(df["code"], df["name"], strict=True) if n is not None}
+    """NUTS code -> Latin-script name (KB ``regions`` table over the shipped GISCO NUTS 2021 names)."""
+    return names.region_names(db)

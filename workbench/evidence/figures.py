@@ -5,16 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+# Okabe-Ito colours (colour-blind safe; the quadrant is also named in the legend and on the points)
 QUADRANT_COLOURS = {
-    "star": "#2a9d8f",
-    "mature": "#e9c46a",
-    "emerging": "#8ab17d",
-    "transforming": "#e76f51",
-    "low risk / high gain": "#2a9d8f",
-    "high risk / high gain": "#e9c46a",
-    "low risk / low gain": "#8ab17d",
-    "high risk / low gain": "#bbbbbb",
+    "star": "#0072B2",
+    "mature": "#E69F00",
+    "emerging": "#56B4E9",
+    "transforming": "#999999",
+    "low risk / high gain": "#0072B2",
+    "high risk / high gain": "#E69F00",
+    "low risk / low gain": "#56B4E9",
+    "high risk / low gain": "#999999",
 }
+QUADRANT_LABELS = 15  # points labelled in the quadrant chart (largest employment first)
 
 
 def lq_chart(spec: pd.DataFrame, region: str, top: int = 30) -> go.Figure:
@@ -46,20 +48,31 @@ def quadrant_chart(spec: pd.DataFrame, region: str, start: str, end: str) -> go.
     """Bubble chart: LQ (end) against its change, bubble = employment, colour = quadrant."""
     fig = go.Figure()
     size_ref = max(float(spec["employment"].max()), 1e-9)
+    # label the largest sectors and every specialised one (read on paper), up to QUADRANT_LABELS
+    ranked = spec.assign(_spec=spec["lq"] >= 1.0).sort_values(
+        ["_spec", "employment"], ascending=False
+    )
+    labelled = set(ranked.index[:QUADRANT_LABELS])
     for quadrant, d in spec.groupby("quadrant"):
         fig.add_trace(
             go.Scatter(
                 x=d["lq"],
                 y=d["lq_change"],
-                mode="markers",
+                mode="markers+text",
                 name=str(quadrant),
-                text=d["label"],
+                text=[
+                    str(lab) if i in labelled else ""
+                    for i, lab in zip(d.index, d["label"], strict=True)
+                ],
+                textposition="top center",
+                textfont={"size": 10},
+                hovertext=d["label"],
                 marker={
                     "size": 8 + 40 * (d["employment"] / size_ref) ** 0.5,
                     "color": QUADRANT_COLOURS.get(str(quadrant), "#888"),
                     "opacity": 0.75,
                 },
-                hovertemplate="%{text}<br>LQ %{x:.2f}<br>change %{y:+.2f}<extra></extra>",
+                hovertemplate="%{hovertext}<br>LQ %{x:.2f}<br>change %{y:+.2f}<extra></extra>",
             )
         )
     fig.add_vline(x=1.0, line_dash="dash", line_color="#555")
@@ -80,9 +93,9 @@ def shift_share_chart(
     d = ss.reindex(ss["change"].abs().sort_values(ascending=False).index).head(top).iloc[::-1]
     fig = go.Figure()
     for col, colour, name in (
-        ("national_share", "#457b9d", "national share"),
-        ("industry_mix", "#e9c46a", "industry mix"),
-        ("regional_shift", "#e76f51", "regional shift"),
+        ("national_share", "#0072B2", "national share"),
+        ("industry_mix", "#E69F00", "industry mix"),
+        ("regional_shift", "#CC79A7", "regional shift"),
     ):
         fig.add_trace(
             go.Bar(x=d[col], y=d["label"], orientation="h", name=name, marker_color=colour)
@@ -143,7 +156,7 @@ def priority_chart(options: pd.DataFrame, region: str) -> go.Figure:
 def eci_chart(eci: pd.DataFrame, region: str, top: int = 40) -> go.Figure:
     """ECI of regions (top ``top`` and the region itself), the region highlighted."""
     d = pd.concat([eci.head(top), eci[eci["region"] == region]]).drop_duplicates("region")
-    colours = ["#e76f51" if r == region else "#457b9d" for r in d["region"]]
+    colours = ["#D55E00" if r == region else "#0072B2" for r in d["region"]]
     fig = go.Figure(go.Bar(x=d["region"], y=d["eci"], marker_color=colours))
     fig.update_layout(
         title=f"Economic complexity index of regions (normalised; {region} highlighted)",
@@ -180,7 +193,8 @@ def peers_chart(peers: pd.DataFrame, region: str) -> go.Figure:
 
 def peers_drivers(peers: pd.DataFrame) -> pd.DataFrame:
     """The data of :func:`peers_chart`: peer, distance and the part of it per variable group."""
-    out = peers[["rank", "region", "distance"]].copy()
+    keep = ["rank", "region", "name", "same_data_as", "distance"]
+    out = peers[[c for c in keep if c in peers.columns]].copy()
     for col in [c for c in peers.columns if c.startswith("contrib:")]:
         var = col.removeprefix("contrib:")
         key = "sector structure" if var.startswith("share:") else var

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import ValidationError
+from workbench.geography.codes import country_of  # noqa: F401 (re-exported)
 
 Missing = Literal["raise", "zero"]
 OnEmpty = Literal["raise", "drop"]
@@ -25,11 +26,6 @@ def _listing(items: Iterable[object], total: int) -> str:
     shown = ", ".join(str(i) for i in list(items)[:MAX_LISTED])
     more = f" ... and {total - MAX_LISTED} more" if total > MAX_LISTED else ""
     return shown + more
-
-
-def country_of(region: str) -> str:
-    """Country of a NUTS code: its first two letters (``HR03`` -> ``HR``; Greece is ``EL``)."""
-    return str(region)[:2]
 
 
 def long_to_matrix(

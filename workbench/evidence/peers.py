@@ -104,8 +104,11 @@ def peer_regions(
     ``exclude_own_country``: leave out regions of the same country (NUTS prefix).
     ``missing``: NaN values raise (``"raise"``) or exclude those candidate regions
     (``"exclude_regions"``; the region itself must be complete).
-    Returns one row per peer, nearest first: rank, region, country, distance, main_driver, and a
-    column ``contrib:<variable>`` per variable with its share of the squared distance.
+    Returns one row per peer, nearest first: rank, region, country, distance, main_driver,
+    same_data_as (other candidate regions with identical variables, e.g. regions split from one
+    NUTS 2013 region; with ``peers.identical_regions: collapse`` in evidence.yml they are not listed
+    as separate peers) and a column ``contrib:<variable>`` per variable with its share of the
+    squared distance.
     """
     cfg = evidence_defaults()["peers"]
     n_peers = cfg["n"] if n is None else int(n)
@@ -145,7 +148,17 @@ def peer_regions(
         raise ValidationError("weights must be non-negative with a positive sum")
     diff2 = (z - z.loc[region]) ** 2 * w
     dist = np.sqrt(diff2.sum(axis=1) / w.sum()).loc[candidates]
-    order = dist.sort_values(kind="stable").index[:n_peers]
+    ranked = dist.sort_values(kind="stable").index
+    # regions with identical standardised variables (split from one older NUTS region): one peer
+    key = z.round(9).apply(tuple, axis=1)
+    groups: dict[tuple, list[str]] = {}
+    for r in ranked:
+        groups.setdefault(key[r], []).append(r)
+    if cfg.get("identical_regions", "collapse") == "collapse":
+        order = pd.Index([r for r in ranked if groups[key[r]][0] == r][:n_peers])
+    else:
+        order = ranked[:n_peers]
+    same = [", ".join(x for x in groups[key[r]] if x != r) for r in order]
     sq = diff2.loc[order]
     contrib = sq.div(sq.sum(axis=1).where(sq.sum(axis=1) > 0, 1.0), axis=0)
     out = pd.DataFrame(
@@ -155,6 +168,7 @@ def peer_regions(
             "country": [country_of(r) for r in order],
             "distance": dist.loc[order].to_numpy(),
             "main_driver": contrib.idxmax(axis=1).to_numpy(),
+            "same_data_as": same,
         }
     )
     out = pd.concat([out, contrib.add_prefix("contrib:").reset_index(drop=True)], axis=1)

@@ -81,7 +81,10 @@ class ReferenceEconomy:
     ) -> ReferenceEconomy:
         """Given sector totals of the reference economy (index = sector).
 
-        ``total`` is the reference economy's total; by default the sum of ``sector_totals``.
+        ``total`` is the reference economy's total; by default the sum of ``sector_totals``.  A
+        ``total`` beyond the matrix's sectors (the whole economy) needs ``region_totals`` over the
+        same economy in :func:`~workbench.evidence.specialisation.location_quotient`, which
+        refuses the mix that would inflate every LQ.
         """
         if not isinstance(sector_totals, pd.Series):
             raise ValidationError("reference totals must be a pandas Series indexed by sector")

@@ -12,7 +12,7 @@ import pandas as pd
 
 from workbench.errors import ValidationError
 from workbench.evidence.matrix import Missing, OnEmpty, _listing, check_matrix, drop_empty
-from workbench.evidence.reference import ReferenceLike, as_reference
+from workbench.evidence.reference import ReferenceEconomy, ReferenceLike, as_reference
 from workbench.evidence.settings import setting
 
 
@@ -21,6 +21,37 @@ def _prepared(
 ) -> tuple[pd.DataFrame, list[str]]:
     m = check_matrix(matrix, missing=missing)
     return drop_empty(m, on_empty=on_empty)
+
+
+def _check_totals_consistent(
+    ref: ReferenceEconomy, matrix: pd.DataFrame, region_totals: pd.Series | None
+) -> None:
+    """Refuse an LQ whose two shares are taken over different economies.
+
+    With ``ReferenceEconomy.totals(..., total=R)`` R covers the whole reference economy; the
+    regional share E_rs / E_r must then use each region's whole-economy total E_r too.  Without
+    ``region_totals`` E_r would be the sum of the matrix's sectors only, and every LQ would be
+    multiplied by R / sum_s R_s (issue 10, item 11).  The converse (region totals given, R only the
+    matrix's sectors) deflates every LQ by the same kind of factor and is refused as well.
+    """
+    if ref.kind != "totals" or ref.sector_totals is None:
+        return
+    covered = float(ref.sector_totals.reindex(matrix.columns).sum())
+    whole = ref.total is not None and not np.isclose(float(ref.total), covered, rtol=1e-9)
+    if whole and region_totals is None:
+        raise ValidationError(
+            f"reference economy {ref.label!r}: total R = {float(ref.total):,.6g} is larger than the "
+            f"sum of its sector totals over the matrix's sectors ({covered:,.6g}), so it covers "
+            "the whole economy: give region_totals (each region's total over the same whole "
+            "economy) as well, or leave total= out; otherwise every LQ would be inflated by a "
+            f"factor of {float(ref.total) / covered:.3g}"
+        )
+    if not whole and region_totals is not None:
+        raise ValidationError(
+            f"reference economy {ref.label!r}: region_totals cover each region's whole economy "
+            "but the reference total is only the sum of the matrix's sectors: give the reference "
+            "economy's whole total as ReferenceEconomy.totals(..., total=R)"
+        )
 
 
 def location_quotient(
@@ -49,6 +80,7 @@ def location_quotient(
         raise ValidationError(
             f"region total missing or not positive for: {_listing(bad, len(bad))}"
         )
+    _check_totals_consistent(ref, m, region_totals)
     ref_s, ref_total = ref.resolve(m, None if region_totals is None else totals)
     zero = (ref_s == 0).any(axis=0)
     dropped_s = [str(c) for c in ref_s.columns[zero.to_numpy()]]

@@ -54,6 +54,13 @@ def _text(payload: dict[str, Any], field: str, limit: int, *, required: bool, wh
     return value
 
 
+def _quota(kind: str, exercise_id: str, code: str) -> None:
+    """Per-participant quotas (``foresight.yml``: ``quotas``), see :mod:`workbench.foresight.access`."""
+    from workbench.foresight.access import check_quota
+
+    check_quota(kind, exercise_id, code, capture.submission_db())
+
+
 def _context(payload: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
     exercise_id = payload.get("exercise_id")
     if not isinstance(exercise_id, str) or not exercise_id:
@@ -78,6 +85,7 @@ def validate_answer(payload: dict[str, Any]) -> dict[str, Any]:
     if sid not in statements:
         raise ValidationError(f"unknown statement {sid!r:.40}")
     points = int(statements[sid]["scale_points"])
+    _quota("foresight.answer", exercise_id, code)
     return {
         "exercise_id": exercise_id,
         "participant_code": code,
@@ -96,6 +104,7 @@ def validate_driver(payload: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError(
             f"STEEP category must be one of {', '.join(STEEP)} (got {steep!r:.40})"
         )
+    _quota("foresight.driver", exercise_id, code)
     return {
         "exercise_id": exercise_id,
         "participant_code": code,
@@ -112,6 +121,7 @@ def validate_rating(payload: dict[str, Any]) -> dict[str, Any]:
     state, exercise_id, code = _context(payload)
     if payload.get("driver_id") not in {d["driver_id"] for d in state["drivers"]}:
         raise ValidationError(f"unknown driver {payload.get('driver_id')!r:.40}")
+    _quota("foresight.rating", exercise_id, code)
     return {
         "exercise_id": exercise_id,
         "participant_code": code,
@@ -130,6 +140,7 @@ def validate_influence(payload: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError("choose two drivers from the list")
     if src == dst:
         raise ValidationError("a driver cannot influence itself")
+    _quota("foresight.influence", exercise_id, code)
     return {
         "exercise_id": exercise_id,
         "participant_code": code,

@@ -13,30 +13,61 @@ def _esc(values: pd.Series) -> list[str]:
 
 
 def delphi_figure(stats: pd.DataFrame, title: str) -> go.Figure:
-    """Median per statement with the interquartile range as error bars."""
-    fig = go.Figure(
-        go.Scatter(
-            x=stats["median"],
-            y=_esc(stats["statement_id"]),
-            mode="markers",
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": stats["q3"] - stats["median"],
-                "arrayminus": stats["median"] - stats["q1"],
-            },
-            marker={
-                "size": 10,
-                "color": ["#1a7f37" if c else "#b54708" for c in stats["consensus"]],
-            },
-            hovertext=_esc(stats.get("statement", stats["statement_id"])),
-        )
+    """Median per statement with the interquartile range as error bars; statements on different
+    answer scales (5-point, 9-point, ...) in separate panels with their own axis, never on one."""
+    from plotly.subplots import make_subplots
+
+    scales = (
+        sorted(int(s) for s in stats["scale_points"].dropna().unique())
+        if "scale_points" in stats
+        else []
     )
+    groups = [(s, stats[stats["scale_points"] == s]) for s in scales] or [(None, stats)]
+    fig = make_subplots(
+        rows=len(groups),
+        cols=1,
+        row_heights=[max(len(g), 1) for _, g in groups],
+        subplot_titles=[f"{s}-point scale" if s else "" for s, _ in groups],
+        vertical_spacing=0.18 if len(groups) > 1 else 0.1,
+    )
+    for row, (scale, part) in enumerate(groups, start=1):
+        consensus = part["consensus"].fillna(False).astype(bool)
+        fig.add_trace(
+            go.Scatter(
+                x=part["median"],
+                y=_esc(part["statement_id"]),
+                mode="markers",
+                name="consensus / no consensus",
+                showlegend=False,
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": part["q3"] - part["median"],
+                    "arrayminus": part["median"] - part["q1"],
+                },
+                marker={
+                    "size": 10,
+                    # blue filled circle = consensus, orange open diamond = none (not colour only)
+                    "color": ["#0072B2" if c else "#D55E00" for c in consensus],
+                    "symbol": ["circle" if c else "diamond-open" for c in consensus],
+                },
+                hovertext=_esc(part.get("statement", part["statement_id"])),
+            ),
+            row=row,
+            col=1,
+        )
+        if scale:
+            fig.update_xaxes(
+                range=[0.5, scale + 0.5],
+                dtick=1,
+                title_text=f"median answer on the 1-{scale} scale (bars: interquartile range)",
+                row=row,
+                col=1,
+            )
+        fig.update_yaxes(title_text="statement", row=row, col=1)
     fig.update_layout(
-        title=title,
-        xaxis_title="median answer (bars: interquartile range)",
-        yaxis_title="statement",
-        height=120 + 35 * len(stats),
+        title=f"{title} (filled circle: consensus; open diamond: no consensus)",
+        height=140 + 35 * len(stats) + 60 * len(groups),
     )
     return fig
 
@@ -67,16 +98,36 @@ def impact_uncertainty_figure(matrix: pd.DataFrame, title: str) -> go.Figure:
 def micmac_figure(table: pd.DataFrame, title: str) -> go.Figure:
     """Influence/dependence plane, direct and indirect positions."""
     fig = go.Figure()
-    for kind, symbol in (("direct", "circle"), ("indirect", "diamond")):
+    # one label per driver (at its indirect position), alternating above/below to limit overlaps;
+    # the direct position is an open circle joined to it by a thin line
+    for _, row in table.iterrows():
         fig.add_scatter(
-            x=table[f"dependence_{kind}"],
-            y=table[f"influence_{kind}"],
-            mode="markers+text",
-            name=kind,
-            marker_symbol=symbol,
-            text=_esc(table["variable"]),
-            textposition="top center",
+            x=[row["dependence_direct"], row["dependence_indirect"]],
+            y=[row["influence_direct"], row["influence_indirect"]],
+            mode="lines",
+            line={"color": "#bbbbbb", "width": 1},
+            showlegend=False,
+            hoverinfo="skip",
         )
+    fig.add_scatter(
+        x=table["dependence_direct"],
+        y=table["influence_direct"],
+        mode="markers",
+        name="direct",
+        marker={"symbol": "circle-open", "size": 9, "color": "#0072B2"},
+        hovertext=_esc(table["variable"]),
+    )
+    positions = ["top center", "bottom center", "middle right", "middle left"]
+    fig.add_scatter(
+        x=table["dependence_indirect"],
+        y=table["influence_indirect"],
+        mode="markers+text",
+        name="indirect",
+        marker={"symbol": "diamond", "size": 9, "color": "#E69F00"},
+        text=_esc(table["variable"]),
+        textposition=[positions[i % len(positions)] for i in range(len(table))],
+        textfont={"size": 10},
+    )
     fig.add_hline(y=table["influence_direct"].mean(), line_dash="dot")
     fig.add_vline(x=table["dependence_direct"].mean(), line_dash="dot")
     fig.update_layout(title=title, xaxis_title="dependence", yaxis_title="influence")

@@ -5,6 +5,12 @@ column sum.  Indirect influence/dependence = row/column sums of M^k, raising k u
 influence and dependence stay the same for ``stable_repeats`` successive powers (``foresight.yml``).
 Quadrants split at the mean influence and mean dependence: influential (high influence, low
 dependence), relay (both high), dependent (low influence, high dependence), autonomous (both low).
+
+An acyclic influence graph (no feedback loop) has a nilpotent matrix: M^k = 0 beyond the longest
+path length L.  The powers then stop at L (the last non-zero power), and M^L only counts the longest
+chains, so the indirect ranking says nothing beyond the direct one: :func:`micmac` records that in
+``table.attrs["indirect_note"]`` (also when the rankings never settle within ``max_power``);
+an empty note means the indirect ranking is informative.
 """
 
 from __future__ import annotations
@@ -52,7 +58,9 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 def micmac(matrix: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Direct and indirect influence/dependence, ranks, quadrants and rank moves of each variable.
 
-    Returns (table, power) where ``power`` is the matrix power at which the rankings became stable.
+    Returns (table, power) where ``power`` is the matrix power at which the rankings became stable,
+    or the last non-zero power of an acyclic (nilpotent) matrix.  ``table.attrs["indirect_note"]``
+    says in words when the indirect ranking is not informative ("" when it is).
     Table columns: variable, influence_direct, dependence_direct, influence_indirect,
     dependence_indirect (sums of M^k scaled to the direct totals), rank_* (1 = highest), quadrant_direct,
     quadrant_indirect, rank_move_influence / rank_move_dependence (direct rank - indirect rank).
@@ -76,18 +84,21 @@ def micmac(matrix: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     same = 0
     k = 1
     infl_k, dep_k = infl_d, dep_d
+    nilpotent = stable = False
     while k < max_power:
-        power = power @ m
-        k += 1
-        scale = power.max()
-        if scale == 0:  # nilpotent (acyclic) matrix: no further indirect effects
+        following = power @ m
+        scale = following.max()
+        if scale == 0:  # nilpotent (acyclic): M^k was the last non-zero power
+            nilpotent = True
             break
-        power = power / scale  # keep numbers finite; rankings are scale-free
+        k += 1
+        power = following / scale  # keep numbers finite; rankings are scale-free
         infl_k, dep_k = power.sum(axis=1), power.sum(axis=0)
         current = (tuple(_ranks(infl_k)), tuple(_ranks(dep_k)))
         same = same + 1 if current == previous else 0
         previous = current
         if same >= repeats:
+            stable = True
             break
     total = m.sum()
     infl_i = infl_k / infl_k.sum() * total if infl_k.sum() > 0 else infl_d.astype(float)
@@ -111,7 +122,24 @@ def micmac(matrix: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     table["rank_move_dependence"] = (
         table["rank_dependence_direct"] - table["rank_dependence_indirect"]
     )
+    table.attrs["indirect_note"] = _indirect_note(nilpotent, stable, k, max_power)
     return table, k
+
+
+def _indirect_note(nilpotent: bool, stable: bool, k: int, max_power: int) -> str:
+    """Why the indirect ranking is not informative, in words ("" when it is)."""
+    if nilpotent:
+        return (
+            "The influences form no feedback loop (the matrix is acyclic): indirect effects stop "
+            f"after chains of {k} step{'s' if k != 1 else ''}, so the indirect ranking only "
+            "reflects the longest chains and adds nothing to the direct ranking."
+        )
+    if not stable:
+        return (
+            f"The indirect rankings did not settle within {max_power} matrix powers (the "
+            "influences form separate or periodic loops): read the indirect ranking with care."
+        )
+    return ""
 
 
 def quadrants(influence: pd.Series, dependence: pd.Series) -> pd.Series:

@@ -57,6 +57,7 @@ def build_state(exercise_id: str, db: str | os.PathLike[str] | None = None) -> d
     from workbench.foresight.model import load_exercise
 
     ex = load_exercise(exercise_id, db=db)
+    _refuse_weak_codes(exercise_id, list(ex.participants["participant_code"]))
     rounds = ex.rounds.sort_values("round_no")
     open_rounds = rounds.loc[rounds["status"] == "open", "round_no"].tolist()
     shared: dict[str, dict[str, dict[str, float]]] = {}
@@ -104,6 +105,22 @@ def build_state(exercise_id: str, db: str | os.PathLike[str] | None = None) -> d
             hash_code(exercise_id, c) for c in ex.participants["participant_code"]
         ),
     }
+
+
+def _refuse_weak_codes(exercise_id: str, codes: list[str]) -> None:
+    """Codes that can be guessed are not published (rules: ``foresight.yml``, ``codes``)."""
+    from workbench.errors import ValidationError
+    from workbench.foresight.access import new_codes, settings, weak_codes
+
+    weak = weak_codes(codes)
+    if weak:
+        minimum = settings()["codes"]["min_length"]
+        raise ValidationError(
+            f"exercise {exercise_id!r}: {len(weak)} of {len(codes)} participant codes have fewer "
+            f"than {minimum} letters or digits (e.g. {weak[0]!r}) and could be guessed; give the "
+            f"participants longer codes such as {new_codes(1)[0]} "
+            "(workbench.foresight.access.new_codes makes them)"
+        )
 
 
 def publish_state(exercise_id: str, db: str | os.PathLike[str] | None = None) -> dict[str, Any]:

@@ -17,6 +17,7 @@ module here — nothing else to edit.
 
 from __future__ import annotations
 
+import csv
 import importlib
 import os
 import pkgutil
@@ -31,6 +32,8 @@ from workbench.errors import ImportFailed, Problem
 from workbench.kb import writer
 from workbench.kb.access import WRITE_TIMEOUT_S
 from workbench.kb.datasets import already_imported, sha256_file
+from workbench.quality.corrections import same_corrections
+from workbench.quality.doctor import check_after_import
 
 SNIFF_BYTES = 64 * 1024
 
@@ -44,6 +47,7 @@ class ImportRequest:
     dataset_id: str
     sha256: str
     encoding: str | None = None
+    corrections: Path | None = None  # a user's correction file (workbench.quality.corrections)
 
     @property
     def file_name(self) -> str:
@@ -138,7 +142,8 @@ def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
 def sniff_kind(path: Path) -> str:
     """The registered kind that recognises this file (by name and first bytes)."""
     specs = discover()
-    head = read_head(path)
+    # a UTF-8 byte-order mark (Windows tools save one) is not part of the first line's content
+    head = read_head(path).removeprefix(b"\xef\xbb\xbf")
     matches = [s for s in specs.values() if s.sniff is not None and s.sniff(path, head)]
     if not matches and not head.strip():
         raise ImportFailed(
@@ -178,6 +183,7 @@ def import_file(
     db: str | os.PathLike[str] | None = None,
     dataset_id: str | None = None,
     lock_timeout: float = WRITE_TIMEOUT_S,
+    corrections: str | os.PathLike[str] | None = None,
 ) -> ImportResult:
     """Import one file into the knowledge base as one transaction (see the module docstring).
 
@@ -200,6 +206,9 @@ def import_file(
             ]
         )
     spec = specs[kind]
+    if corrections and not kind.startswith("cohesion_"):
+        raise ImportFailed([Problem(file=str(p), value=str(corrections),
+                                    rule=f"correction files apply to cohesion-policy files, not {kind}")])  # fmt: skip
     digest = sha256_file(p)
     request = ImportRequest(
         path=p,
@@ -207,9 +216,12 @@ def import_file(
         dataset_id=dataset_id or spec.dataset_id_for(p),
         sha256=digest,
         encoding=encoding,
+        corrections=Path(corrections) if corrections else None,
     )
     with writer(db, purpose=f"import {p.name} ({kind})", timeout=lock_timeout) as con:
-        if already_imported(con, request.dataset_id, digest):
+        if already_imported(con, request.dataset_id, digest) and same_corrections(
+            con, request.dataset_id, request.corrections
+        ):
             rows = con.execute(
                 "SELECT rows FROM datasets WHERE dataset_id = ?", [request.dataset_id]
             ).fetchone()
@@ -228,7 +240,16 @@ def import_file(
             ).fetchone()[0]
             > 0
         )
-        result = spec.load(request, con)
+        try:
+            result = spec.load(request, con)
+        except csv.Error as exc:  # e.g. a field over the csv module's size limit (5 MB cell)
+            raise ImportFailed(
+                [Problem(file=str(p), rule=f"not readable as CSV: {exc}; is a quote unbalanced?")]
+            ) from None
+        # the data doctor, inside the same transaction: findings become the dataset's provenance
+        result.warnings += [
+            f"data check: {f.message}" for f in check_after_import(con, result.dataset_id)
+        ]
     result.replaced = replaced
     result.file = str(p)
     return result

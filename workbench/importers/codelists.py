@@ -28,13 +28,13 @@ import duckdb
 import pandas as pd
 
 from workbench.errors import MAX_LISTED_PROBLEMS, ImportFailed, Problem
+from workbench.geography.codes import NUTS_CODE
 from workbench.importers import ImportRequest, ImportResult, register_importer
 from workbench.importers.tabular import Row, as_text, read_csv_table
 from workbench.kb.datasets import delete_dataset_rows, replace_dataset
 
 IMPORTER_VERSION = "1.0"
 NUTS_YEARS = ("2003", "2006", "2010", "2013", "2016", "2021", "2024")
-_NUTS_CODE = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
 _NACE_SECTION = re.compile(r"^[A-U]$")
 _NACE_NUMERIC = re.compile(r"^(\d{2})(?:\.(\d)(\d)?)?$")
 
@@ -127,7 +127,7 @@ def load_nuts(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportR
         if parsed is None:
             continue
         code, name, name_latn, declared_level = parsed
-        if not _NUTS_CODE.match(code):
+        if not NUTS_CODE.match(code):
             problems.append(row.problem(file, _code_column(layout), code, "not a NUTS code"))
             continue
         level = len(code) - 2

@@ -255,7 +255,7 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
             f"d{i}" for i in range(len(other))
         ]
         con.execute(
-            f"INSERT INTO observations ({', '.join(insert_cols)}) SELECT {', '.join(select)} FROM _sdmx_frame",
+            f"INSERT INTO observation_rows ({', '.join(insert_cols)}) SELECT {', '.join(select)} FROM _sdmx_frame",
             [request.dataset_id],
         )
     finally:

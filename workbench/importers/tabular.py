@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from workbench.errors import ImportFailed, Problem
 from workbench.importers.encoding import detect_encoding, read_text
@@ -74,6 +76,27 @@ def sniff_delimiter(first_line: str) -> str:
     return best
 
 
+def _checked_rows(reader: Any, file: str, delim: str) -> Iterator[list[str]]:
+    """Rows of ``reader``; a row the csv module refuses (a field over its size limit, usually an
+    unbalanced quote or a pasted document) is an :class:`ImportFailed` naming the line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFailed(
+                [
+                    Problem(
+                        file=file,
+                        line=reader.line_num,
+                        rule=f"unreadable CSV row ({exc}; delimiter {delim!r}): a cell is too "
+                        "long or a quote is not closed",
+                    )
+                ]
+            ) from None
+
+
 def read_csv_table(path: Path, encoding: str | None = None, delimiter: str | None = None) -> Table:
     """A delimited text file (encoding detected unless given)."""
     file = str(path)
@@ -87,7 +110,7 @@ def read_csv_table(path: Path, encoding: str | None = None, delimiter: str | Non
     header: list[str] | None = None
     table = Table(file=file, header=[], encoding=enc, delimiter=delim)
     start = 1
-    for cells in reader:
+    for cells in _checked_rows(reader, file, delim):
         line = start
         start = reader.line_num + 1
         if header is None:

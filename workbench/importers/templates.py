@@ -34,6 +34,7 @@ import yaml
 
 from workbench.config import DEFAULTS_DIR
 from workbench.errors import MAX_LISTED_PROBLEMS, ImportFailed, Problem, ValidationError
+from workbench.geography.codes import NUTS_CODE
 from workbench.importers import ImportRequest, ImportResult, register_importer
 from workbench.importers.tabular import Row, Table, as_text, read_table
 from workbench.kb.datasets import replace_dataset
@@ -42,7 +43,6 @@ IMPORTER_VERSION = "1.0"
 TEMPLATES_DIR = DEFAULTS_DIR / "templates"
 TEMPLATE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
 TYPES = ("text", "integer", "number", "date", "boolean", "list", "nuts")
-_NUTS = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
 _TRUE = {"true", "yes", "1", "y", "x"}
 _FALSE = {"false", "no", "0", "n"}
 
@@ -277,7 +277,7 @@ def convert(col: Column, value: object) -> tuple[Any, str | None]:
                     return None, f"item {bad[0]!r} does not match {col.item_pattern}"
             return items, None
         else:
-            if col.type == "nuts" and not _NUTS.match(text):
+            if col.type == "nuts" and not NUTS_CODE.match(text):
                 return None, "must be a NUTS code (2 letters + up to 3 characters), e.g. HR03"
             if col.pattern and not re.search(col.pattern, text):
                 return None, f"does not match the pattern {col.pattern}"

@@ -28,7 +28,6 @@ import contextlib
 import os
 import re
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +37,7 @@ import duckdb
 from workbench.config import db_path
 from workbench.errors import KBBusyError, WorkbenchError
 from workbench.filelock import exclusive_lock, holder_info
+from workbench.retry import retry_until
 
 if TYPE_CHECKING:  # pandas is imported lazily: `workbench kb info` must start fast
     import pandas as pd
@@ -52,6 +52,62 @@ _schema_lock = threading.Lock()
 
 class KBMissingError(WorkbenchError):
     """The knowledge-base file does not exist yet."""
+
+
+class KBUnreadableError(WorkbenchError):
+    """The knowledge-base file is not a DuckDB database, or is empty, truncated or corrupt."""
+
+    exit_code = 4
+
+
+_UNREADABLE_MARKERS = (
+    "not a valid duckdb database file",
+    "corrupt database file",
+    "could not read enough bytes",
+    "does not match stored checksum",
+    "database file with version number",
+    "is a directory",
+)
+
+
+def _is_unreadable(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(marker in text for marker in _UNREADABLE_MARKERS)
+
+
+def _unreadable(path: Path, exc: BaseException) -> KBUnreadableError:
+    """A one-paragraph message saying what is wrong with the file and what to do."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = None
+    detail = str(exc).split("\n", 1)[0]
+    if size == 0:
+        what = "is an empty file (0 bytes), not a knowledge base"
+    elif "not a valid duckdb database file" in detail.lower():
+        what = "is not a DuckDB knowledge base"
+    elif "version number" in detail.lower():
+        what = "was written by another DuckDB version"
+    elif "is a directory" in detail.lower():
+        what = "is a directory, not a knowledge-base file"
+    else:
+        what = "is damaged (truncated or corrupt)"
+    return KBUnreadableError(
+        f"knowledge base {path} {what} ({detail}); nothing was changed. Check --db / WORKBENCH_DB, "
+        "restore the file from a backup, or rebuild it (`workbench demo`, `workbench import FILE`)"
+    )
+
+
+def require_existing(db: str | os.PathLike[str] | None = None) -> Path:
+    """The knowledge-base path, refusing one that does not exist (read-only commands: a typo in
+    ``--db`` must not silently look like an empty knowledge base)."""
+    path = db_path(db)
+    if not path.exists():
+        raise KBMissingError(
+            f"knowledge base {path} does not exist: check --db / WORKBENCH_DB, or create it with "
+            "`workbench demo` or `workbench import FILE`"
+        )
+    return path
 
 
 def _active_writers() -> dict[str, duckdb.DuckDBPyConnection]:
@@ -99,21 +155,28 @@ def _is_lock_conflict(exc: Exception) -> bool:
 
 
 def _connect(path: Path, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + timeout
-    delay = 0.01
-    while True:
+    def attempt() -> duckdb.DuckDBPyConnection:
         try:
             return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if not _is_lock_conflict(exc):
-                raise
-            if time.monotonic() >= deadline:
-                raise KBBusyError(
-                    f"knowledge base is busy (held by {_holder_from_error(exc, path)}); "
-                    f"waited {timeout:.0f} s for {path}"
-                ) from exc
-            time.sleep(delay)
-            delay = min(delay * 2, 0.25)
+        except duckdb.Error as exc:
+            if _is_unreadable(exc):
+                raise _unreadable(path, exc) from None
+            raise
+
+    def busy(exc: BaseException) -> KBBusyError:
+        holder = _holder_from_error(exc, path) if isinstance(exc, Exception) else "another process"
+        return KBBusyError(
+            f"knowledge base is busy (held by {holder}); waited {timeout:g} s for {path}"
+        )
+
+    return retry_until(
+        attempt,
+        timeout=timeout,
+        retry_if=lambda exc: isinstance(exc, duckdb.IOException) and _is_lock_conflict(exc),
+        on_timeout=busy,
+        first_delay=0.01,
+        max_delay=0.25,
+    )
 
 
 def _ensure_current_schema(path: Path) -> None:
@@ -127,6 +190,10 @@ def _ensure_current_schema(path: Path) -> None:
         con = _connect(path, read_only=True, timeout=READ_TIMEOUT_S)
         try:
             todo = migrate.pending(con)
+        except duckdb.Error as exc:
+            if _is_unreadable(exc):
+                raise _unreadable(path, exc) from None
+            raise
         finally:
             con.close()
         if todo:
@@ -145,14 +212,15 @@ def reader(
     if active is not None:
         yield active
         return
-    if not path.exists():
-        raise KBMissingError(
-            f"knowledge base {path} does not exist: run `workbench demo` or `workbench import FILE`"
-        )
+    require_existing(path)
     _ensure_current_schema(path)
     con = _connect(path, read_only=True, timeout=timeout)
     try:
         yield con
+    except duckdb.Error as exc:
+        if _is_unreadable(exc):  # a damaged block found only when a query reads it
+            raise _unreadable(path, exc) from None
+        raise
     finally:
         con.close()
 
@@ -176,7 +244,7 @@ def _file_lock(path: Path, purpose: str, timeout: float) -> Iterator[None]:
     def busy(info: dict[str, Any]) -> KBBusyError:
         holder = _describe_holder(info) or "another process"
         return KBBusyError(
-            f"knowledge base is busy (held by {holder}); waited {timeout:.0f} s for {path}"
+            f"knowledge base is busy (held by {holder}); waited {timeout:g} s for {path}"
         )
 
     info = {"purpose": purpose, "command": _describe_pid(os.getpid())}
@@ -225,19 +293,29 @@ def writer(
     from workbench.kb import migrate
 
     with _file_lock(path, purpose, timeout):
+        created = not path.exists()
         con = _connect(path, read_only=False, timeout=timeout)
         writers[key] = con
+        committed = False
         try:
             con.execute("BEGIN TRANSACTION")
             try:
                 migrate.apply(con)
                 yield con
-            except BaseException:
+            except BaseException as exc:
                 con.execute("ROLLBACK")
+                if isinstance(exc, duckdb.Error) and _is_unreadable(exc):
+                    raise _unreadable(path, exc) from None
                 raise
             else:
                 _commit(con, path, purpose)
+                committed = True
         finally:
             writers.pop(key, None)
             con.close()
+            if created and not committed:
+                # "nothing changed" includes not leaving an empty knowledge base behind
+                for leftover in (path, path.with_name(path.name + ".wal")):
+                    with contextlib.suppress(FileNotFoundError):
+                        leftover.unlink()
     _schema_checked.add(key)

@@ -13,7 +13,15 @@ import duckdb
 from workbench.errors import ValidationError
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-RESERVED_COLUMNS = {"dataset_id", "region", "period", "value", "flag"}
+RESERVED_COLUMNS = {"dataset_id", "region", "period", "value", "flag", "series_id"}
+# The tables behind the ``observations`` view (migration 0060) that carry dimension columns.
+OBSERVATION_STORAGE = ("observation_rows", "observation_series")
+# Same definition as in migrations/0060_observation_series.sql.
+OBSERVATIONS_VIEW = (
+    "CREATE OR REPLACE VIEW observations AS SELECT * FROM observation_rows UNION ALL BY NAME "
+    "SELECT s.* EXCLUDE (series_id), v.period, v.value, v.flag FROM observation_series s "
+    "JOIN observation_values v ON v.series_id = s.series_id"
+)
 
 
 def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
@@ -53,26 +61,60 @@ def observation_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def ensure_dimension_columns(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> list[str]:
-    """Add a VARCHAR column to ``observations`` for each dimension not there yet; return column names."""
-    existing = set(observation_columns(con))
-    cols = []
-    for name in names:
-        col = dimension_column(name)
-        if col not in existing:
-            con.execute(f'ALTER TABLE observations ADD COLUMN "{col}" VARCHAR')
-            existing.add(col)
-        cols.append(col)
+    """Add a VARCHAR column for each dimension not there yet; return the column names.
+
+    ``observations`` is a view (migration 0060) over ``observation_rows`` and
+    ``observation_series`` + ``observation_values``: the column goes into both storage tables, so
+    both keep the same dimension columns and the view shows it.
+    """
+    cols = [dimension_column(name) for name in names]
+    added = False
+    for table in OBSERVATION_STORAGE:
+        existing = set(_table_columns(con, table))
+        for col in cols:
+            if col not in existing:
+                con.execute(f'ALTER TABLE {table} ADD COLUMN "{col}" VARCHAR')
+                existing.add(col)
+                added = True
+    if added:
+        # DuckDB re-binds ``SELECT *`` of a view when queried, but information_schema lists the
+        # columns stored at CREATE VIEW: re-create it so both agree.
+        con.execute(OBSERVATIONS_VIEW)
     return cols
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    ]
 
 
 def delete_dataset_rows(
     con: duckdb.DuckDBPyConnection, dataset_id: str, tables: Sequence[str] = ("observations",)
 ) -> None:
-    """Remove the rows a dataset contributed (before a new version replaces it)."""
+    """Remove the rows a dataset contributed (before a new version replaces it).
+
+    ``observations`` (a view) means its storage: ``observation_rows``, and the dataset's series in
+    ``observation_series`` with their cells in ``observation_values``.
+    """
     for table in tables:
         if not _IDENT.match(table):
             raise ValidationError(f"bad table name {table!r}")
-        con.execute(f"DELETE FROM {table} WHERE dataset_id = ?", [dataset_id])
+        if table == "observations":
+            con.execute(
+                "DELETE FROM observation_values WHERE series_id IN "
+                "(SELECT series_id FROM observation_series WHERE dataset_id = ?)",
+                [dataset_id],
+            )
+            for storage in ("observation_series", "observation_rows"):
+                con.execute(f"DELETE FROM {storage} WHERE dataset_id = ?", [dataset_id])
+        else:
+            con.execute(f"DELETE FROM {table} WHERE dataset_id = ?", [dataset_id])
 
 
 def replace_dataset(

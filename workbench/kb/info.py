@@ -37,11 +37,12 @@ DATASET_COLUMNS = (
 )
 
 
-def list_tables(con: Any) -> list[str]:
-    """Base tables of the main schema, by name."""
+def list_tables(con: Any, *, views: bool = False) -> list[str]:
+    """Base tables of the main schema (with ``views``: also views such as ``observations``), by name."""
+    kinds = "('BASE TABLE', 'VIEW')" if views else "('BASE TABLE')"
     rows = con.execute(
         "SELECT table_name FROM information_schema.tables"
-        " WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
+        f" WHERE table_schema = 'main' AND table_type IN {kinds} ORDER BY table_name"
     ).fetchall()
     return [r[0] for r in rows]
 

@@ -10,9 +10,9 @@ import uuid
 from typing import Any
 
 from workbench.errors import ValidationError
+from workbench.geography.codes import NUTS_CODE
 from workbench.policy.settings import DIMENSIONS, SEVERITY_MAX, SEVERITY_MIN, phases
 
-REGION_CODE = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
 MAX_TEXT = {"barrier": 500, "evidence": 2000, "source": 300, "author": 100}
 
 
@@ -28,7 +28,7 @@ def validate_barrier(payload: dict[str, Any]) -> dict[str, Any]:
         problems.append(f"barrier_id {bid!r}: 1-80 letters, digits or _.:-")
     out["barrier_id"] = bid
     region = str(payload.get("region") or "").strip().upper()
-    if not REGION_CODE.match(region):
+    if not NUTS_CODE.match(region):
         problems.append(f"region {payload.get('region')!r}: give a NUTS code such as HR03")
     out["region"] = region
     text = str(payload.get("barrier") or "").strip()

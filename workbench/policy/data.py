@@ -55,7 +55,13 @@ def load_actions(
     """
     where, params = ["TRUE"], []
     if region:
-        where.append(_in("region", [region] if isinstance(region, str) else region, params))
+        wanted = [region] if isinstance(region, str) else list(region)
+        # an operation stored once with locations in several regions belongs to each of them
+        # (its amounts are shared by workbench.policy.locations.apportion)
+        where.append(
+            f"({_in('region', wanted, params)} OR action_id IN (SELECT action_id FROM"
+            f" operation_locations WHERE {_in('region', wanted, params)}))"
+        )
     if country:
         where.append("country = ?")
         params.append(country)
@@ -74,7 +80,12 @@ def load_actions(
 
 
 def _load_register(
-    table: str, id_column: str, regions: Iterable[str] | None, include_synthetic: bool, db: Db
+    table: str,
+    id_column: str,
+    regions: Iterable[str] | None,
+    include_synthetic: bool,
+    db: Db,
+    extra: str | None = None,
 ) -> pd.DataFrame:
     """Rows of a per-region register table (``dimensions`` as Python lists)."""
     where, params = ["TRUE"], []
@@ -82,6 +93,8 @@ def _load_register(
         where.append(_in("region", regions, params))
     if not include_synthetic:
         where.append("NOT synthetic")
+    if extra:
+        where.append(extra)
     df = query(
         f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY region, {id_column}",
         params,
@@ -94,8 +107,11 @@ def _load_register(
 def load_barriers(
     regions: Iterable[str] | None = None, *, include_synthetic: bool = True, db: Db = None
 ) -> pd.DataFrame:
-    """Barrier register rows (``dimensions`` as Python lists)."""
-    return _load_register("barriers", "barrier_id", regions, include_synthetic, db)
+    """Barrier register rows (``dimensions`` as Python lists), newest version only: a barrier
+    superseded by a dashboard edit (``supersedes``, migration 0070) is left out; the imported row
+    stays in the table, unchanged, citing its file."""
+    newest = "barrier_id NOT IN (SELECT supersedes FROM barriers WHERE supersedes IS NOT NULL)"
+    return _load_register("barriers", "barrier_id", regions, include_synthetic, db, newest)
 
 
 def load_instruments(
@@ -197,3 +213,49 @@ def dataset_ids(*frames: pd.DataFrame) -> list[str]:
                 if d not in out:
                     out.append(d)
     return out
+
+
+def load_operation_locations(action_ids: Iterable[str], *, db: Db = None) -> pd.DataFrame:
+    """Locations of operations (``operation_locations``: action_id, location_code, location_name, region)."""
+    return query(
+        "SELECT * FROM operation_locations WHERE list_contains(?, action_id) ORDER BY action_id, source_row",
+        [list(action_ids)],
+        db=db,
+    )
+
+
+def load_population(codes: Iterable[str], *, db: Db = None) -> dict[str, float]:
+    """Latest population per region code (observations matching ``policy.yml operations.population``)."""
+    conf = policy_defaults()["operations"]["population"]
+    filters = {"unit": conf["unit"], **(conf.get("filters") or {})}
+    cols = [c for c in filters if _has_column("observations", c, db)]
+    if "unit" not in cols:
+        return {}
+    where = " AND ".join(f'"{c}" = ?' for c in cols)
+    frame = query(
+        f"SELECT region, arg_max(value, period) AS value FROM observations WHERE {where}"
+        " AND value IS NOT NULL AND list_contains(?, region) GROUP BY region",
+        [*(filters[c] for c in cols), list(codes)],
+        db=db,
+    )
+    return dict(zip(frame["region"], frame["value"].astype(float), strict=True))
+
+
+def load_data_quality(
+    dataset_ids: Iterable[str], *, db: Db = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The data doctor's stored findings and the applied corrections of datasets."""
+    ids = list(dataset_ids)
+    checks = query(
+        "SELECT dataset_id, check_name, severity, message, n_rows FROM data_checks"
+        " WHERE list_contains(?, dataset_id) ORDER BY dataset_id, severity DESC, check_name",
+        [ids],
+        db=db,
+    )
+    corrections = query(
+        "SELECT dataset_id, correction_file, correction_id, changes, n_rows, reason FROM data_corrections"
+        " WHERE list_contains(?, dataset_id) ORDER BY dataset_id, correction_id",
+        [ids],
+        db=db,
+    )
+    return checks, corrections

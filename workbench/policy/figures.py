@@ -10,16 +10,49 @@ from workbench.policy.settings import DIMENSION_LABELS, DIMENSIONS, phases
 SEVERITY_SCALE = [[0.0, "#f7f7f7"], [0.34, "#fdd49e"], [0.67, "#fc8d59"], [1.0, "#b30000"]]
 
 
+def _currency_panels(currencies: list[str], title: str) -> go.Figure:
+    """One panel (own y axis) per currency: amounts in different currencies never share an axis."""
+    from plotly.subplots import make_subplots
+
+    if len(currencies) <= 1:
+        return go.Figure()
+    fig = make_subplots(
+        rows=len(currencies),
+        cols=1,
+        subplot_titles=[f"in {c}" for c in currencies],
+        vertical_spacing=0.12,
+    )
+    fig.update_layout(height=320 * len(currencies) + 80)
+    return fig
+
+
 def spend_chart(spend: pd.DataFrame, title: str = "Spend by dimension") -> go.Figure:
-    """Stacked bars: budget per dimension, one colour per period, one bar group per currency."""
-    fig = go.Figure()
+    """Stacked bars: budget per dimension, one colour per period, one panel (axis) per currency."""
+    currencies = sorted(spend["currency"].dropna().unique()) if "currency" in spend else []
+    fig = _currency_panels(currencies, title)
     color_key = "period" if "period" in spend else "currency"
     for key, g in spend.groupby(color_key, sort=True):
         agg = g.groupby(["dimension", "currency"], as_index=False)["budget"].sum()
-        fig.add_bar(
-            x=agg["dimension"] + " (" + agg["currency"] + ")", y=agg["budget"], name=str(key)
-        )
-    fig.update_layout(barmode="stack", title={"text": title}, yaxis_title="budget (own currency)")
+        for row, cur in enumerate(currencies or [None], start=1):
+            part = agg if cur is None else agg[agg["currency"] == cur]
+            if part.empty:
+                continue
+            bar = go.Bar(
+                x=part["dimension"],
+                y=part["budget"],
+                name=str(key),
+                legendgroup=str(key),
+                showlegend=row == 1 or len(currencies) <= 1,
+            )
+            if len(currencies) > 1:
+                fig.add_trace(bar, row=row, col=1)
+                fig.update_yaxes(title_text=f"budget ({cur})", row=row, col=1)
+            else:
+                fig.add_trace(bar)
+    unit = currencies[0] if len(currencies) == 1 else "own currency, one panel each"
+    fig.update_layout(barmode="stack", title={"text": f"{title} ({unit})"})
+    if len(currencies) <= 1:
+        fig.update_layout(yaxis_title=f"budget ({currencies[0] if currencies else 'currency'})")
     return fig
 
 
@@ -38,19 +71,38 @@ def achievement_chart(
 
 
 def efficiency_chart(eff: pd.DataFrame, title: str = "Cost per output across regions") -> go.Figure:
-    """Cost per unit per region, one trace per unit and currency."""
-    fig = go.Figure()
+    """Cost per unit per region, one trace per unit and currency; one panel per currency."""
+    currencies = sorted(eff["currency"].dropna().unique()) if "currency" in eff else []
+    fig = _currency_panels(currencies, title)
     for (unit, cur), g in eff.groupby(["unit", "currency"]):
-        fig.add_bar(x=g["region"], y=g["cost_per_unit"], name=f"{cur} per {unit}")
-    fig.update_layout(barmode="group", title={"text": title}, yaxis_title="cost per unit")
+        bar = go.Bar(x=g["region"], y=g["cost_per_unit"], name=f"{cur} per {unit}")
+        if len(currencies) > 1:
+            row = currencies.index(cur) + 1
+            fig.add_trace(bar, row=row, col=1)
+            fig.update_yaxes(title_text=f"{cur} per unit of output", row=row, col=1)
+        else:
+            fig.add_trace(bar)
+    fig.update_layout(barmode="group", title={"text": title})
+    if len(currencies) <= 1:
+        cur = currencies[0] if currencies else "currency"
+        fig.update_layout(yaxis_title=f"{cur} per unit of output")
     return fig
 
 
 def timeline_chart(
     tl: pd.DataFrame, title: str = "Timeline of policy actions", max_rows: int = 60
 ) -> go.Figure:
-    """Gantt-like horizontal bars start..end, coloured by dimension (first ``max_rows`` actions)."""
-    df = tl.dropna(subset=["start", "end"]).head(max_rows)
+    """Gantt-like horizontal bars start..end, coloured by dimension (first ``max_rows`` actions);
+    the title says when actions are left out (all of them are in the CSV)."""
+    dated = tl.dropna(subset=["start", "end"])
+    df = dated.head(max_rows)
+    if len(df) < len(tl):
+        undated = len(tl) - len(dated)
+        title = (
+            f"{title}: first {len(df)} of {len(tl):,} actions"
+            + (f" ({undated:,} without dates)" if undated else "")
+            + "; all in the CSV"
+        )
     fig = go.Figure()
     for dim, g in df.groupby("dimension"):
         fig.add_bar(

@@ -6,10 +6,8 @@ import re
 from typing import Any
 
 from workbench.errors import ParameterError, ValidationError
+from workbench.geography.codes import COUNTRY_CODE, REGION_CODE
 from workbench.policy.data import parse_period
-
-REGION = re.compile(r"^[A-Z]{2}[0-9A-Z]{1,3}$")
-COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
 def past_action_parameters(
@@ -23,9 +21,9 @@ def past_action_parameters(
         raise ParameterError(
             "give either region (e.g. 'HR03') or country (e.g. 'HR'), not both and not neither"
         )
-    if region and not REGION.match(region):
+    if region and not REGION_CODE.match(region):
         raise ParameterError(f"region {region!r} is not a NUTS code such as 'HR03'")
-    if country and not COUNTRY.match(country):
+    if country and not COUNTRY_CODE.match(country):
         raise ParameterError(
             f"country {country!r} is not a two-letter code such as 'HR' (Greece is 'EL')"
         )
@@ -48,7 +46,7 @@ def region_list(regions: str | list[str]) -> list[str]:
     items = [r for r in dict.fromkeys(items) if r]
     if not items:
         raise ParameterError("regions: give at least one NUTS code, e.g. 'HR03,SI04'")
-    bad = [r for r in items if not REGION.match(r)]
+    bad = [r for r in items if not REGION_CODE.match(r)]
     if bad:
         raise ParameterError(f"regions: {', '.join(bad)} not NUTS codes such as 'HR03'")
     return items

@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workbench.errors import ValidationError
+from workbench.kb.names import region_label, region_names
 from workbench.policy import actions as A
 from workbench.policy import barriers as B
 from workbench.policy import data
 from workbench.policy import framework as F
+from workbench.policy import locations as L
+from workbench.policy.settings import policy_defaults
 
 
 @dataclass
@@ -60,6 +63,17 @@ def past_action_analysis(
             f"{'' if include_synthetic else ' (real data only)'}: build the demo (`workbench demo`) or "
             "import cohesion files (`workbench import FILE`) first"
         )
+    rule = policy_defaults()["operations"]["apportion"]
+    if region:  # operations in several regions: counted once, amounts shared (policy.locations)
+        locs = data.load_operation_locations(acts["action_id"])
+        codes = set(locs["location_code"].dropna()) | set(locs["region"].dropna())
+        pop = data.load_population(codes) if rule == "population" else None
+        acts = L.apportion(acts, locs, [region], rule, pop)
+        if acts.empty:
+            raise ValidationError(
+                f"no policy actions attributed to {region} by the rule operations.apportion = {rule} "
+                "(policy.yml): every operation found lies in several regions"
+            )
     regions = sorted(acts["region"].dropna().unique())
     spend = A.spend_by(acts, by=("dimension", "period"))
     by_instr = A.spend_by(acts, by=("dimension", "instrument"))
@@ -84,6 +98,14 @@ def past_action_analysis(
     strengths = data.load_strengths(regions)
     gap_frames = [A.gaps(r, acts, barriers, instruments, strengths) for r in regions]
     gaps = pd.concat(gap_frames, ignore_index=True) if gap_frames else pd.DataFrame()
+    names = region_names()
+    for frame in (gaps, efficiency):
+        if "region" in frame.columns and "region_name" not in frame.columns:
+            frame.insert(
+                list(frame.columns).index("region") + 1,
+                "region_name",
+                [names.get(str(r), "") for r in frame["region"]],
+            )
     ids = data.dataset_ids(acts, barriers, instruments)
     issues = (
         pd.concat([data.load_import_issues(d) for d in ids], ignore_index=True)
@@ -108,7 +130,35 @@ def past_action_analysis(
         notes["issues"] = "Rows of the source files reported at import: " + ", ".join(
             f"{n} {lvl}" for lvl, n in sorted(counts.items())
         )
-    title = f"Past policy actions: {where}" + (f", {period}" if period else "")
+    shared = L.multi_region_summary(acts, rule)
+    if shared:
+        fallback = acts.attrs.get("population_fallback") or []
+        notes["operations"] = shared + (
+            f" {len(fallback):,} of them lack population figures and use equal shares."
+            if fallback
+            else ""
+        )
+    checks, corrections = data.load_data_quality(ids)
+    if len(corrections):
+        notes["data_quality"] = (
+            "**A correction was applied to the source data**: "
+            + "; ".join(
+                f"{c.correction_id} ({c.correction_file}: {c.changes} in {c.n_rows:,} rows; {c.reason})"
+                for c in corrections.itertuples()
+            )
+            + "."
+        )
+    warned = checks[checks["severity"] == "warning"] if len(checks) else checks
+    if len(warned):
+        notes["data_quality"] = (
+            notes.get("data_quality", "") + "\n\n" if notes.get("data_quality") else ""
+        ) + (
+            "**The data doctor flagged the source data** (`workbench check --kb` lists every row):\n"
+            + "\n".join(f"- {m}" for m in warned["message"])
+        )
+    title = f"Past policy actions: {region_label(where, region_names())}" + (
+        f", {period}" if period else ""
+    )
     return PastActionAnalysis(
         title=title, parameters={"region": region or "", "country": country or "", "period": period,
                                  "include_synthetic": include_synthetic},
@@ -143,6 +193,7 @@ def barrier_matrix_analysis(
     regions: list[str], include_synthetic: bool = True
 ) -> BarrierMatrixAnalysis:
     """Barrier matrix (dimensions x phases), cross-region comparison and framework coherence."""
+    names = region_names()
     bars = data.load_barriers(regions, include_synthetic=include_synthetic)
     inst = data.load_instruments(regions, include_synthetic=include_synthetic)
     matrix = B.barrier_matrix(bars, regions)
@@ -158,7 +209,7 @@ def barrier_matrix_analysis(
     if no_inst:
         notes["coherence"] = f"**No instrument in force recorded for {', '.join(no_inst)}**."
     return BarrierMatrixAnalysis(
-        title=f"Barrier matrix: {', '.join(regions)}", regions=regions, barriers=bars, matrix=matrix,
+        title="Barrier matrix: " + ", ".join(region_label(r, names) for r in regions), regions=regions, barriers=bars, matrix=matrix,
         evidence_gaps=B.evidence_gaps(matrix), by_dimension=B.region_comparison(bars, regions, "dimension"),
         by_phase=B.region_comparison(bars, regions, "phase"), coherence=cov,
         coherence_summary=F.coherence_summary(cov), dataset_ids=data.dataset_ids(bars, inst), notes=notes,

@@ -9,32 +9,18 @@ from typing import Any
 
 from workbench.config import load_defaults
 
-# The fixed vocabulary of core table `dimensions` (0001_core.sql), in sort order.
-DIMENSIONS: tuple[str, ...] = (
-    "innovation",
-    "sustainability",
-    "international",
-    "financing",
-    "specialisation",
-    "skills",
-    "governance",
-)
-DIMENSION_LABELS: dict[str, str] = {
-    "innovation": "Innovation & R&D driven cluster development",
-    "sustainability": "Sustainability through cluster development",
-    "international": "International cluster cooperation & networking",
-    "financing": "Financial framework (cluster financing)",
-    "specialisation": "Cluster & regional specialisation",
-    "skills": "New skills & job creation",
-    "governance": "Multi-level & cross-department governance",
-}
-HORIZONTAL: tuple[str, ...] = ("governance",)
-SEVERITY_MIN, SEVERITY_MAX = 0, 3
-
 
 def policy_defaults() -> dict[str, Any]:
     """The parsed ``policy.yml``."""
     return load_defaults("policy")
+
+
+# The fixed dimension vocabulary (policy.yml `dimensions`; the knowledge base's `dimensions` table
+# holds the same, tests/test_settings.py keeps them equal), in sort order.
+DIMENSION_LABELS: dict[str, str] = dict(policy_defaults()["dimensions"])
+DIMENSIONS: tuple[str, ...] = tuple(DIMENSION_LABELS)
+HORIZONTAL: tuple[str, ...] = tuple(policy_defaults()["horizontal_dimensions"])
+SEVERITY_MIN, SEVERITY_MAX = 0, 3
 
 
 def phases() -> dict[str, str]:

@@ -1,7 +1,10 @@
 """Executed notebook -> HTML report without code cells, charts drawn offline.
 
 plotly.js (4.8 MB) is written **once per folder** as ``plotly.min.js`` and referenced by every report
-in that folder (custom nbconvert template ``templates/workbench_report``).  The template also drops
+in that folder (custom nbconvert template ``templates/workbench_report``), or inlined once for a
+one-file report (``self_contained=True``: gzip + base64, ~2 MB, unpacked in the browser with
+``DecompressionStream``, available in every current browser).  ``report.css`` beside the template styles tables and
+figures and holds the A4 print stylesheet.  The template also drops
 the require.js / MathJax / Mermaid / widget CDN references of nbconvert's ``lab`` template, so a
 report neither needs nor tries the internet.  A report with five charts is a few hundred KB.
 """
@@ -42,6 +45,15 @@ def _plotly_js() -> bytes:
     return get_plotlyjs().encode("utf-8")
 
 
+@cache
+def _plotly_js_packed() -> str:
+    """plotly.js gzip-compressed and base64-encoded (~2 MB) for one-file reports."""
+    import base64
+    import gzip
+
+    return base64.b64encode(gzip.compress(_plotly_js(), compresslevel=9, mtime=0)).decode("ascii")
+
+
 def write_plotly_js(folder: str | os.PathLike[str]) -> Path:
     """Write ``plotly.min.js`` into ``folder`` unless an identical copy is already there."""
     target = Path(folder) / PLOTLY_JS_NAME
@@ -61,11 +73,15 @@ def export_html(
     *,
     title: str | None = None,
     plotly_js_src: str = PLOTLY_JS_NAME,
+    self_contained: bool = False,
 ) -> Path:
     """Convert an executed notebook (path or ``NotebookNode``) to an HTML report without code cells.
 
     ``plotly_js_src`` is the (relative) URL of plotly.js as seen from the HTML file; write the file
-    itself with :func:`write_plotly_js`.
+    itself with :func:`write_plotly_js`.  ``self_contained=True`` inlines plotly.js once instead
+    (gzip + base64, about 2 MB, unpacked by the browser), so the file draws its charts alone and
+    offline (see
+    :mod:`workbench.reporting.sharing` for CSV and glossary links).
     """
     skip_rfc3987_grammar()
     import nbformat
@@ -77,9 +93,10 @@ def export_html(
     )
     html_path = Path(html_path)
     name = title or html_path.stem
-    body, _ = _exporter().from_notebook_node(
-        nb, resources={"metadata": {"name": name}, "plotly_js_src": plotly_js_src}
-    )
+    resources: dict[str, Any] = {"metadata": {"name": name}, "plotly_js_src": plotly_js_src}
+    if self_contained:
+        resources["plotly_js_packed"] = _plotly_js_packed()
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(body, encoding="utf-8")
     return html_path

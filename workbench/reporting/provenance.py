@@ -6,7 +6,7 @@ rendered as HTML is escaped (dataset titles and parameters may contain participa
 
 from __future__ import annotations
 
-import html
+import json
 import os
 import subprocess
 import sys
@@ -138,11 +138,12 @@ def lookup_datasets(
                 "synthetic": bool(row["synthetic"]),
             }
         )
+    from workbench.quality.notice import dataset_quality  # data doctor findings + corrections
+
+    quality = dataset_quality(list(ids), db)
+    for r in rows:
+        r.update(quality.get(r["dataset_id"], {}))
     return rows
-
-
-def _esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
 
 
 def render_provenance_html(
@@ -155,41 +156,32 @@ def render_provenance_html(
     kb_path: str,
     generated_at: str,
 ) -> str:
-    """The provenance block as an HTML fragment (every value escaped)."""
-    params = (
-        "".join(
-            f"<tr><th>{_esc(k)}</th><td><code>{_esc(repr(v))}</code></td></tr>"
-            for k, v in parameters.items()
-        )
-        or '<tr><td colspan="2">none</td></tr>'
-    )
-    if datasets:
-        head = "".join(f"<th>{_esc(f)}</th>" for f in DATASET_FIELDS)
-        body = "".join(
-            "<tr>"
-            + "".join(
-                f"<td><code>{_esc(d.get(f))}</code></td>"
-                if f == "sha256"
-                else f"<td>{_esc('yes - synthetic' if d.get(f) else 'no') if f == 'synthetic' else _esc(d.get(f))}</td>"
-                for f in DATASET_FIELDS
-            )
-            + "</tr>"
-            for d in datasets
-        )
-        data_table = f"<table class='wb-prov-datasets'><tr>{head}</tr>{body}</table>"
-    else:
-        data_table = (
-            "<p>No knowledge-base dataset recorded (report.use_datasets was not called).</p>"
-        )
-    vers = ", ".join(f"{_esc(k)} {_esc(v)}" for k, v in versions.items())
-    return (
-        "<section class='wb-provenance' style='border-top:2px solid #888;margin-top:2em;"
-        "padding-top:.5em;font-size:90%'>"
-        f"<h2>Provenance</h2><p>Report <b>{_esc(title)}</b>, generated {_esc(generated_at)}.</p>"
-        f"<h3>Parameters</h3><table class='wb-prov-params'>{params}</table>"
-        f"<h3>Data</h3><p>Knowledge base: <code>{_esc(kb_path)}</code></p>{data_table}"
-        f"<h3>Software</h3><p>{vers}</p><p>Git commit: <code>{_esc(commit)}</code></p>"
-        "</section>"
+    """The provenance block as an HTML fragment (template ``fragments/provenance.html.j2``,
+    every value escaped)."""
+    from workbench.reporting.templating import render
+
+    rows = [
+        {
+            f: ("yes - synthetic" if d.get(f) else "no")
+            if f == "synthetic"
+            else ("" if d.get(f) is None else d.get(f))
+            for f in DATASET_FIELDS
+        }
+        for d in datasets
+    ]
+    return render(
+        "provenance.html.j2",
+        title=title,
+        # as written in a run plan (JSON/YAML: true, "HR03", ["SI03", "SI04"])
+        parameters=[
+            (k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in parameters.items()
+        ],
+        datasets=rows,
+        fields=DATASET_FIELDS,
+        versions=", ".join(f"{k} {v}" for k, v in versions.items()),
+        commit=commit,
+        kb_path=kb_path,
+        generated_at=generated_at,
     )
 
 

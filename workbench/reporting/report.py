@@ -14,7 +14,6 @@ sha256) and outputs; the batch runner copies it into the batch manifest.
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -28,10 +27,14 @@ import pandas as pd
 from workbench.errors import ValidationError
 from workbench.reporting import provenance as prov
 from workbench.reporting.figures import configure_plotly_renderer, figure_bundle
+from workbench.reporting.templating import render
 
 REPORT_DIR_ENV = "WORKBENCH_REPORT_DIR"
 SIDECAR_NAME = "report.json"
 TABLE_MAX_ROWS = 50
+#: column added to every CSV written from synthetic demo data (documented in docs/glossary.md)
+SYNTHETIC_COLUMN = "synthetic_data"
+SYNTHETIC_VALUE = "yes - generated demo data, not real statistics"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 Publisher = Callable[[dict[str, Any]], None]
@@ -129,12 +132,7 @@ class Report:
         ids = ", ".join(synthetic)
         self._publish(
             {
-                "text/html": (
-                    "<div class='wb-synthetic-banner' role='alert' style='background:#fff3cd;"
-                    "border:2px solid #d39e00;color:#5c4400;padding:.6em 1em;margin:.5em 0;"
-                    "font-weight:bold'>&#9888; SYNTHETIC DEMO DATA - this report uses generated "
-                    f"data ({html.escape(ids)}), not real statistics. Do not use it for decisions.</div>"
-                ),
+                "text/html": render("banner.html.j2", ids=ids),
                 "text/plain": f"*** SYNTHETIC DEMO DATA ({ids}): not real statistics ***",
             }
         )
@@ -142,13 +140,21 @@ class Report:
 
     def header(self) -> None:
         """Display the title (and the synthetic-data banner if needed)."""
+        from workbench.reporting.guides import glossary_url
+
         self._publish(
             {
-                "text/html": f"<h1 class='wb-report-title'>{html.escape(self.title)}</h1>",
+                "text/html": render(
+                    "title.html.j2", title=self.title, glossary_url=glossary_url(), guide=True
+                ),
                 "text/plain": self.title,
             }
         )
         self._banner()
+        from workbench.quality.notice import notice_bundle  # data checks and corrections (issue 12)
+
+        if notice := notice_bundle(self.datasets):
+            self._publish(notice)
 
     def use_datasets(self, ids: Iterable[str]) -> list[dict[str, Any]]:
         """Record knowledge-base datasets used (looked up for source, sha256, synthetic flag).
@@ -186,37 +192,80 @@ class Report:
             raise ValidationError(
                 f"data for {name!r} must be a pandas DataFrame, got {type(data).__name__}"
             )
+        from workbench.kb.spreadsheet import neutralise_frame
+        from workbench.reporting.tables import csv_ready
+
         self.report_dir.mkdir(parents=True, exist_ok=True)
         path = self.report_dir / f"{name}.csv"
         keep_index = not isinstance(data.index, pd.RangeIndex)
-        data.to_csv(path, index=keep_index)
+        frame = neutralise_frame(csv_ready(data))  # no live formulas in Excel (issue 10)
+        if self.synthetic and SYNTHETIC_COLUMN not in frame.columns:
+            frame = frame.assign(**{SYNTHETIC_COLUMN: SYNTHETIC_VALUE})
+        frame.to_csv(path, index=keep_index)
         # batch: the HTML report lives in the same folder; interactive: relative to the notebook
         href = path.name if self.batch else Path(os.path.relpath(path, Path.cwd())).as_posix()
         return path, href
 
     def _link(self, href: str, rows: int) -> dict[str, str]:
         return {
-            "text/html": (
-                f"<p class='wb-data-link'>Data: <a href='{html.escape(href, quote=True)}' "
-                f"download>{html.escape(Path(href).name)}</a> ({rows} rows, CSV)</p>"
+            "text/html": render(
+                "data_link.html.j2",
+                href=href,
+                name=Path(href).name,
+                rows=f"{rows:,}",
+                synthetic=self.synthetic,
             ),
             "text/plain": f"Data: {href} ({rows} rows)",
         }
 
-    def show(self, fig: Any, data: pd.DataFrame | None = None, name: str | None = None) -> None:
+    def show(
+        self,
+        fig: Any,
+        data: pd.DataFrame | None = None,
+        name: str | None = None,
+        *,
+        caption: str | None = None,
+        unit: str | None = None,
+        empty_reason: str | None = None,
+    ) -> None:
         """Display a plotly figure (drawn offline in the HTML report); save ``data`` as ``<name>.csv``.
 
+        The chart is a ``<figure>`` whose ``<figcaption>`` is ``caption`` (or a description of the
+        chart generated from it, :func:`~workbench.reporting.theme.describe_figure`) plus ``unit``.
+        A figure without any data point is replaced by a sentence (``empty_reason`` or a default).
         ``name`` defaults to a slug of the figure title.
         """
+        from workbench.reporting.theme import describe_figure, is_empty_figure
+
         bundle = figure_bundle(fig)
-        layout = bundle["application/vnd.plotly.v1+json"].get("layout") or {}
-        name = self._claim(name, (layout.get("title") or {}).get("text") or "", "chart")
+        plotly_json = bundle["application/vnd.plotly.v1+json"]
+        layout = plotly_json.get("layout") or {}
+        title_text = (layout.get("title") or {}).get("text") or ""
+        name = self._claim(name, title_text, "chart")
         if data is not None and not isinstance(data, pd.DataFrame):
             raise ValidationError(
                 f"data for {name!r} must be a pandas DataFrame, got {type(data).__name__}"
             )
-        self._publish(bundle)
-        entry = {"name": name, "kind": "chart"}
+        plain_title = re.sub(r"<[^>]+>", " ", title_text).strip() or name.replace("_", " ")
+        if is_empty_figure(plotly_json):
+            reason = empty_reason or "no data to draw for this selection, so no chart is shown."
+            self._publish(
+                {
+                    "text/html": render("empty_chart.html.j2", title=plain_title, reason=reason),
+                    "text/plain": f"{plain_title}: {reason}",
+                }
+            )
+            entry = {"name": name, "kind": "empty chart"}
+        else:
+            text = describe_figure(plotly_json, unit=None if caption else unit)
+            if caption:
+                text = caption + (f" Unit: {unit}." if unit else "")
+            bundle["text/html"] = render(
+                "figure.html.j2", chart=bundle["text/html"], caption=text, label=plain_title
+            )
+            bundle["text/plain"] = text
+            self._publish(bundle)
+            entry = {"name": name, "kind": "chart"}
         if data is not None:
             path, href = self._write_csv(data, name)
             entry["csv"] = path.name
@@ -224,23 +273,59 @@ class Report:
         self.outputs.append(entry)
         self._write_record()
 
-    def table(self, df: pd.DataFrame, name: str, max_rows: int = TABLE_MAX_ROWS) -> None:
-        """Display a table (first ``max_rows`` rows, escaped) and save it whole as ``<name>.csv``."""
+    def table(
+        self,
+        df: pd.DataFrame,
+        name: str,
+        max_rows: int | None = TABLE_MAX_ROWS,
+        *,
+        title: str | None = None,
+        unit: str | None = None,
+        units: Mapping[str, str] | None = None,
+        sort_by: str | list[str] | None = None,
+        ascending: bool | None = None,
+        priority: Any = None,
+        priority_label: str | None = None,
+        highlight: Any = None,
+        columns: list[str] | None = None,
+    ) -> None:
+        """Display a formatted table and save it whole as ``<name>.csv``.
+
+        Shows the ``priority`` rows first (never cut by ``max_rows``: e.g. ``priority="gap"``), the
+        ``highlight`` rows (e.g. ``{"region": "HR03"}``, marked), then the rest by ``sort_by`` up
+        to ``max_rows`` rows, and says "showing N of M, sorted by ..., all rows in the CSV".
+        Numbers, missing values and booleans are formatted for reading
+        (:func:`workbench.reporting.tables.show_table`); ``unit``/``units`` go to the caption and
+        the column headers.  ``columns``: only these columns are shown (all are in the CSV).
+        """
+        from workbench.reporting.tables import show_table, table_text
+
         name = self._claim(name, name, "table")
         path, href = self._write_csv(df, name)
-        shown = df.head(max_rows)
-        body = shown.to_html(
-            escape=True, index=not isinstance(df.index, pd.RangeIndex), border=0, classes="wb-table"
+        body = show_table(
+            df,
+            title=title,
+            unit=unit,
+            units=units,
+            sort_by=sort_by,
+            ascending=ascending,
+            top_n=max_rows,
+            priority=priority,
+            priority_label=priority_label,
+            highlight=highlight,
+            csv_name=path.name,
+            columns=columns,
         )
-        note = (
-            f"<p><i>Showing {max_rows} of {len(df)} rows; the CSV has all of them.</i></p>"
-            if len(df) > max_rows
-            else ""
-        )
-        self._publish({"text/html": body + note, "text/plain": shown.to_string()})
+        self._publish({"text/html": body, "text/plain": table_text(df, units)})
         self._publish(self._link(href, len(df)))
         self.outputs.append({"name": name, "kind": "table", "csv": path.name})
         self._write_record()
+
+    def guide(self, report_type: str) -> None:
+        """Display "How to read this report" for a report type (``workbench/reporting/guides.yml``)."""
+        from workbench.reporting.guides import guide_html, guide_text
+
+        self._publish({"text/html": guide_html(report_type), "text/plain": guide_text(report_type)})
 
     def provenance(self) -> None:
         """Display the provenance block (parameters, datasets, versions, git commit, KB path)."""
@@ -284,5 +369,8 @@ def start_report(
         ids = prov.check_dataset_ids(datasets)
         report.datasets.extend(prov.lookup_datasets(ids))
     report._write_record()
+    from workbench.reporting.guides import write_glossary
+
+    write_glossary(report.report_dir)  # the report's glossary link points here
     report.header()
     return report

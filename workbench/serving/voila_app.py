@@ -6,7 +6,6 @@ import contextlib
 import ipaddress
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +15,18 @@ from pathlib import Path
 
 from workbench.config import db_path, project_root
 from workbench.errors import ValidationError
+from workbench.serving.roles import (
+    FACILITATOR,
+    GROUP,
+    MIN_TOKEN_LENGTH,
+    PARENT_ENV,
+    PARTICIPANT,
+    ROLES_ENV,
+    RoleConfig,
+    load_or_create_tokens,
+    serving_settings,
+    token_hash,
+)
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +35,6 @@ TEMPLATE_NAME = "workbench"
 WEBSOCKET_CONNECTION = "workbench.serving.websocket.NoDelayChannelsConnection"
 PARTICIPANT_NOTEBOOK = "foresight_participant.ipynb"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-# front-end extensions a page of core ipywidgets never needs: anywidget (~360 KiB of JavaScript, loaded
-# and run before the page connects to its kernel) and the syntax-highlighting CSS of code cells
-WIDGET_ONLY_SKIP = ("anywidget", "jupyterlab_pygments")
 
 
 @dataclass
@@ -35,7 +43,12 @@ class ServeOptions:
 
     host: str = "127.0.0.1"
     port: int = 8866
-    token: str | None = None
+    token: str | None = None  # participants' token (needed off 127.0.0.1)
+    facilitator_token: str | None = None  # default: kept in .serve/tokens.json (generated once)
+    group_token: str | None = None  # working-group members' token, likewise
+    allowed_hosts: tuple[
+        str, ...
+    ] = ()  # extra names the Host header may carry (DNS-rebinding check)
     pool_size: int = 1  # preheated kernels per dashboard notebook
     participant_pool: int = 6  # preheated kernels for the participant notebook
     cull_idle_s: int = 60
@@ -49,7 +62,7 @@ class ServeOptions:
     # (dashboards use FigureWidget through anywidget, never fig.show()) and JupyterLab's preview button
     skip_extensions: tuple[str, ...] = ("jupyterlab-plotly", "@voila-dashboards/jupyterlab-preview")
     # pages built from core ipywidgets only (no plotly/anywidget, no code shown): their browsers skip
-    # the front-end extensions in WIDGET_ONLY_SKIP as well (the facilitator page still loads them)
+    # the front-end extensions in roles.WIDGET_ONLY_SKIP as well (the facilitator page still loads them)
     widget_only_pages: tuple[str, ...] = (PARTICIPANT_NOTEBOOK,)
 
     def check(self) -> None:
@@ -69,95 +82,23 @@ class ServeOptions:
                     raise ValidationError(
                         f"--host must be an IP address, got {self.host!r}"
                     ) from None
-        if self.token is not None and len(self.token) < 16:
-            raise ValidationError("--token must have at least 16 characters")
+        for name, value in (
+            ("--token", self.token),
+            ("--facilitator-token", self.facilitator_token),
+            ("--group-token", self.group_token),
+        ):
+            if value is not None and len(value) < MIN_TOKEN_LENGTH:
+                raise ValidationError(f"{name} must have at least {MIN_TOKEN_LENGTH} characters")
         if not 0 < self.port < 65536:
             raise ValidationError(f"--port out of range: {self.port}")
         if self.cull_idle_s + self.cull_interval_s > 120:
             log.warning("closed pages' kernels will take more than 2 minutes to be reclaimed")
 
 
-def prepare_template(dest_root: Path, widget_only_pages: tuple[str, ...] = ()) -> Path:
-    """Write a copy of Voila's ``lab`` template without CDN links under ``dest_root/voila/templates``;
-    return ``dest_root`` (to prepend to ``JUPYTER_PATH``).  Pages of the notebooks named in
-    ``widget_only_pages`` do not load the front-end extensions :data:`WIDGET_ONLY_SKIP`."""
-    from jupyter_core.paths import jupyter_path
-
-    candidates = [Path(p) for p in jupyter_path("voila", "templates", "lab")]
-    lab = next((p for p in candidates if (p / "index.html.j2").exists()), None)
-    if lab is None:
-        raise ValidationError("Voila's 'lab' template was not found (is voila installed?)")
-    base = lab.parent / "base"
-    dest = dest_root / "voila" / "templates" / TEMPLATE_NAME
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(lab, dest)
-
-    def strip(text: str) -> str:
-        return (
-            "\n".join(
-                line
-                for line in text.splitlines()
-                if "cdn.jsdelivr" not in line and "cdnjs" not in line
-            )
-            + "\n"
-        )
-
-    (dest / "base_page.html").write_text(
-        strip((base / "page.html").read_text(encoding="utf-8")), encoding="utf-8"
-    )
-    for name in (
-        "index.html.j2",
-        "page.html",
-        "tree.html",
-        "tree-lab.html",
-        "error.html",
-        "browser-open.html",
-    ):
-        path = dest / name
-        if path.exists():
-            text = strip(path.read_text(encoding="utf-8"))
-            text = text.replace(
-                "voila/templates/base/page.html", f"voila/templates/{TEMPLATE_NAME}/base_page.html"
-            )
-            if (
-                name == "index.html.j2"
-            ):  # mermaid.js would come from cdnjs; dashboards never need it
-                text += (
-                    "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
-                )
-                text = _skip_extensions_on(text, widget_only_pages)
-            path.write_text(text, encoding="utf-8")
-    # the static files (CSS) of a template are looked up under nbconvert/templates/<name>/static
-    nbconvert_lab = next(
-        (
-            Path(p)
-            for p in jupyter_path("nbconvert", "templates", "lab")
-            if (Path(p) / "static").is_dir()
-        ),
-        None,
-    )
-    if nbconvert_lab is not None:
-        nb_dest = dest_root / "nbconvert" / "templates" / TEMPLATE_NAME
-        if nb_dest.exists():
-            shutil.rmtree(nb_dest)
-        shutil.copytree(nbconvert_lab, nb_dest)
-    return dest_root
-
-
-def _skip_extensions_on(index_template: str, pages: tuple[str, ...]) -> str:
-    """Make the page template drop :data:`WIDGET_ONLY_SKIP` from the page config of ``pages``."""
-    anchor = "{% set page_config_full = page_config.copy() %}"
-    if not pages or anchor not in index_template:
-        return index_template
-    names = [Path(p).stem for p in pages]
-    lean = (
-        f"{{% if resources.metadata.name in {names!r} %}}"
-        "{% set _ = page_config_full.update(federated_extensions=page_config_full"
-        f"['federated_extensions'] | rejectattr('name', 'in', {list(WIDGET_ONLY_SKIP)!r}) | list) %}}"
-        "{% endif %}"
-    )
-    return index_template.replace(anchor, anchor + lean, 1)
+def template_root() -> Path:
+    """The Jupyter data folder holding the ``workbench`` Voila template (shipped in the package; it
+    inherits from Voila's ``lab`` template and replaces only the blocks that name a CDN)."""
+    return Path(__file__).parent / "jupyter"
 
 
 def runtime_dir() -> Path:
@@ -173,7 +114,7 @@ def voila_command(opts: ServeOptions) -> list[str]:
     cmd = [
         sys.executable,
         "-m",
-        "voila",
+        "workbench.serving.app",  # Voila with roles, Host check, parent watchdog
         str(nb_dir),
         "--no-browser",
         f"--Voila.ip={opts.host}",
@@ -200,7 +141,6 @@ def voila_command(opts: ServeOptions) -> list[str]:
             f"--pool_size={opts.pool_size}",
             f"--VoilaKernelManager.kernel_pools_config={_json(pools)}",
         ]
-    cmd.append(f"--Voila.token={opts.token or ''}")
     return cmd
 
 
@@ -210,8 +150,35 @@ def _json(obj: object) -> str:
     return json.dumps(obj)
 
 
-def voila_env(opts: ServeOptions) -> dict[str, str]:
-    """Environment of the Voila process: CDN-free template on JUPYTER_PATH, the knowledge base."""
+def role_config(opts: ServeOptions, tokens: dict[str, str]) -> RoleConfig:
+    """What the Voila process needs to check roles and Host names (token hashes only)."""
+    settings = serving_settings()
+    local = opts.host in LOCAL_HOSTS
+    hosts = {*opts.allowed_hosts}
+    if opts.host not in ("0.0.0.0", "::"):
+        hosts.add(opts.host.lower())
+    return RoleConfig(
+        token_hashes={role: token_hash(tok) for role, tok in tokens.items()},
+        anonymous_role=PARTICIPANT if local and not opts.token else None,
+        allowed_hosts=sorted(hosts),
+        any_ip_host=opts.host in ("0.0.0.0", "::"),
+        pages={k: list(v) for k, v in settings.get("pages", {}).items()},
+        landing=dict(settings.get("landing", {})),
+        widget_only_pages=[Path(p).stem for p in opts.widget_only_pages],
+    )
+
+
+def role_tokens(opts: ServeOptions) -> dict[str, str]:
+    """Tokens per role: the given ones, else those kept in ``.serve/tokens.json`` (made once)."""
+    return load_or_create_tokens(
+        runtime_dir() / "tokens.json",
+        {PARTICIPANT: opts.token, GROUP: opts.group_token, FACILITATOR: opts.facilitator_token},
+    )
+
+
+def voila_env(opts: ServeOptions, tokens: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment of the Voila process: the ``workbench`` template on JUPYTER_PATH, the knowledge
+    base, the role file (mode 0600) and this process's pid (Voila stops when it is gone)."""
     env = dict(os.environ)
     env["WORKBENCH_DB"] = str(db_path())
     env.setdefault("PYTHONWARNINGS", "ignore")
@@ -219,9 +186,24 @@ def voila_env(opts: ServeOptions) -> dict[str, str]:
     # fewer messages when 40 people press Save at once
     env.setdefault("JUPYTER_WIDGETS_ECHO", "0")
     if opts.lean_template:
-        root = prepare_template(runtime_dir() / "jupyter", opts.widget_only_pages)
-        env["JUPYTER_PATH"] = os.pathsep.join([str(root), *filter(None, [env.get("JUPYTER_PATH")])])
+        env["JUPYTER_PATH"] = os.pathsep.join(
+            [str(template_root()), *filter(None, [env.get("JUPYTER_PATH")])]
+        )
+    config = role_config(opts, tokens if tokens is not None else role_tokens(opts))
+    env[ROLES_ENV] = str(config.save(runtime_dir() / f"roles-{os.getpid()}.json"))
+    env[PARENT_ENV] = str(os.getpid())
     return env
+
+
+def role_urls(opts: ServeOptions, tokens: dict[str, str]) -> dict[str, str]:
+    """The link to hand to each role."""
+    host = "<this machine's address>" if opts.host in ("0.0.0.0", "::") else opts.host
+    host = f"[{host}]" if ":" in host else host
+    base = f"http://{host}:{opts.port}/"
+    urls = {role: f"{base}?token={tokens[role]}" for role in (FACILITATOR, GROUP, PARTICIPANT)}
+    if opts.host in LOCAL_HOSTS and not opts.token:
+        urls[PARTICIPANT] = base
+    return urls
 
 
 def publish_all() -> list[str]:
@@ -258,10 +240,15 @@ def serve(opts: ServeOptions) -> int:
         publish_all()
     except Exception as exc:  # no knowledge base yet: serve anyway, dashboards will say so
         log.warning("could not publish foresight states: %s", exc)
+    tokens = role_tokens(opts)
+    env = voila_env(opts, tokens)
+    for role, url in role_urls(opts, tokens).items():
+        print(f"{role:>12}: {url}", flush=True)  # noqa: T201 - the links the facilitator hands out
+    # Voila dies with this process, even on kill -9 (PR_SET_PDEATHSIG + watchdog in its launcher)
+    proc = subprocess.Popen(voila_command(opts), env=env)
     stop = threading.Event()
     merger = threading.Thread(target=merge_loop, args=(stop, opts.merge_every_s), daemon=True)
     merger.start()
-    proc = subprocess.Popen(voila_command(opts), env=voila_env(opts))
 
     def forward(signum: int, _frame: object) -> None:  # stopping serve stops Voila and its kernels
         proc.send_signal(signum)
@@ -275,6 +262,8 @@ def serve(opts: ServeOptions) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
         stop.set()
+        with contextlib.suppress(OSError):
+            Path(env[ROLES_ENV]).unlink()
 
 
 class ServerProcess:
@@ -299,6 +288,12 @@ class ServerProcess:
         self.wait_pool, self.timeout = wait_pool, timeout
         self.proc: subprocess.Popen[bytes] | None = None
         self.url = f"http://127.0.0.1:{port}"
+        self.tokens: dict[str, str] = {}
+
+    def url_for(self, role: str, path: str = "/") -> str:
+        """``path`` with the token of ``role`` (signs the browser in as that role)."""
+        sep = "&" if "?" in path else "?"
+        return f"{self.url}{path}{sep}token={self.tokens[role]}"
 
     def __enter__(self) -> str:
         import time
@@ -326,6 +321,10 @@ class ServerProcess:
             if ready and (
                 not self.wait_pool or f"Kernel pool of {PARTICIPANT_NOTEBOOK} is filled" in text
             ):
+                import json
+
+                tokens = self.db.parent / ".serve" / "tokens.json"
+                self.tokens = json.loads(tokens.read_text()) if tokens.exists() else {}
                 return self.url
             if time.monotonic() > deadline:
                 self.__exit__(None, None, None)

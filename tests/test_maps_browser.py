@@ -1,0 +1,146 @@
+"""Maps in real reports, in headless Chromium with the network blocked: a demo S3 profile and a
+peer report (real papermill runs on the demo knowledge base, with no real-data folder and no GISCO
+cache: the maps come from the extract shipped in the package).  Each map draws one path per
+region, the no-data regions are drawn (hatched) and in the legend, the economies without NUTS
+regions and the attribution are shown, the legend's classes are the CSV's, and the page asks no
+other host for anything (no base map from plotly's CDN)."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from support.maps_page import read_maps
+
+from workbench.batch.plans import load_plan
+from workbench.batch.runner import run_plan
+from workbench.demo import build_demo
+from workbench.testing import CHROMIUM_ARGS, record_foreign_requests, require_browser
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+    tmp = tmp_path_factory.mktemp("maps")
+    db = tmp / "demo.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBENCH_DB", str(db))
+        mp.setenv("WORKBENCH_REAL_DATA", str(tmp / "no-shared-data"))  # no ../shared
+        mp.setenv("WORKBENCH_GISCO_DIR", str(tmp / "no-gisco-cache"))  # shipped extract only
+        build_demo(db)
+        plan = tmp / "maps.yml"
+        plan.write_text(
+            yaml.safe_dump(
+                {
+                    "name": "maps",
+                    "runs": [
+                        {
+                            "notebook": str(ROOT / "notebooks" / "s3_profile.ipynb"),
+                            "parameters": {"region": "HR03"},
+                        },
+                        {
+                            "notebook": str(ROOT / "notebooks" / "parallel_contexts.ipynb"),
+                            "parameters": {"region": "HR03", "exclude_country": True},
+                        },
+                    ],
+                }
+            )
+        )
+        result = run_plan(load_plan(plan), out=tmp / "reports", progress=False, workers=2)
+        runs = result.manifest["runs"]
+        assert [r["status"] for r in runs] == ["ok", "ok"], [r.get("error") for r in runs]
+        yield {Path(r["notebook"]).stem: (result.folder / r["outputs"]["html"]) for r in runs}
+
+
+def _open(page_of: object, html: Path) -> tuple[list[dict], list[str], list[str]]:
+    outside: list[str] = []
+    errors: list[str] = []
+    page = page_of.new_page()  # type: ignore[attr-defined]
+
+    def route(r: object) -> None:  # the network is blocked: only the report's own files load
+        url = r.request.url  # type: ignore[attr-defined]
+        if url.startswith("file:") or url.startswith("data:"):
+            r.continue_()  # type: ignore[attr-defined]
+        else:
+            outside.append(url)
+            r.abort()  # type: ignore[attr-defined]
+
+    record_foreign_requests(page, outside)
+    page.route("**/*", route)  # type: ignore[attr-defined]
+    page.on("pageerror", lambda e: errors.append(str(e)))  # type: ignore[attr-defined]
+    page.goto(html.as_uri())  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "Array.from(document.querySelectorAll('.plotly-graph-div'))"
+        ".filter(g => g.layout && g.layout.meta && g.layout.meta.workbench_map"
+        " && g.querySelector('g.legend')).length >= 1",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    maps = read_maps(page)
+    page.close()  # type: ignore[attr-defined]
+    return maps, outside, errors
+
+
+def _check_map(m: dict, csv: pd.DataFrame) -> None:
+    meta = m["meta"]
+    regions = [t for t in m["traces"] if t["meta"] and "region" in t["meta"]]
+    with_data = [t for t in regions if t["meta"]["status"] == "data"]
+    no_data = [t for t in regions if t["meta"]["status"] == "no data"]
+    # one drawn path per region with data, and the no-data regions drawn too (hatch pattern)
+    assert sorted(t["meta"]["region"] for t in with_data) == sorted(meta["regions_with_data"])
+    assert all(t["path"] for t in regions), [t["meta"] for t in regions if not t["path"]]
+    assert len(regions) == len({t["meta"]["region"] for t in regions}) == 84
+    assert all(t["fill"].startswith("url(") for t in no_data)  # pattern fill = hatching
+    legend = " | ".join(m["legend"])
+    if meta["regions_without_data"]:
+        assert no_data and any(e.startswith(("no data", "not compared")) for e in m["legend"])
+    assert all(f"({c})" in legend for c in ("BA", "XK", "MD", "UA")) and "no NUTS regions" in legend
+    assert any("© EuroGeographics for the administrative boundaries" in a for a in m["annotations"])
+    # the CSV beside the map: same regions with data, same class labels as the legend
+    drawn = csv[csv["status"] == "data"]
+    assert sorted(drawn["region"]) == sorted(meta["regions_with_data"])
+    assert set(csv.loc[csv["status"] == "no NUTS regions", "region"]) == {"BA", "XK", "MD", "UA"}
+    if meta["breaks"]:
+        labels = drawn.sort_values("class_lower")["class"].drop_duplicates().tolist()
+        assert [e for e in m["legend"] if e in labels] == labels
+        assert sorted(drawn["class_upper"].unique()) == pytest.approx(meta["breaks"])
+
+
+def test_s3_profile_and_peer_report_maps_draw_offline(reports: dict[str, Path]) -> None:
+    chromium = require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            s3_maps, s3_out, s3_err = _open(browser, reports["s3_profile"])
+            pc_maps, pc_out, pc_err = _open(browser, reports["parallel_contexts"])
+        finally:
+            browser.close()
+    assert s3_out == [] and pc_out == []  # no request to another host
+    assert s3_err == [] and pc_err == []
+    assert len(s3_maps) == 3 and len(pc_maps) == 1
+    for name, maps in (("s3_profile", s3_maps), ("parallel_contexts", pc_maps)):
+        folder = reports[name].parent
+        record = json.loads((folder / "report.json").read_text())
+        map_outputs = [o for o in record["outputs"] if o["name"].startswith("map_")]
+        assert len(map_outputs) == len(maps)  # in the order they are shown
+        for out, m in zip(map_outputs, maps, strict=True):
+            _check_map(m, pd.read_csv(folder / out["csv"]))
+            svg = folder / out["image"]  # static SVG for print, same title and classes
+            assert svg.stat().st_size > 10_000
+            assert html.escape(m["meta"]["title"], quote=False) in svg.read_text(encoding="utf-8")
+    # the S3 profile's LQ map has regions whose employment is not published: drawn as no data
+    lq = next(m for m in s3_maps if m["meta"]["title"].startswith("Location quotient"))
+    assert lq["meta"]["regions_without_data"] and "HR03" in lq["meta"]["regions_with_data"]
+    # the peer map: HR03 and its peers highlighted, its own country not compared (no data)
+    (peer,) = pc_maps
+    assert {"HR02", "HR05", "HR06"} <= set(peer["meta"]["regions_without_data"])
+    assert peer["legend"][:2] == ["Jadranska Hrvatska (HR03)", "peer regions"]

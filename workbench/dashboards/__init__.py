@@ -1,0 +1,1 @@
+"""Voila dashboard classes (one module per dashboard notebook in ``notebooks/dashboards/``)."""

@@ -1,0 +1,195 @@
+"""What the evaluation notebooks and the scoring dashboard call: one pilot's evaluation in one call
+(``pilot_evaluation``) and the ranking of mechanisms from evaluators' criteria scores
+(``mechanism_ranking``).  Parameters are checked in :mod:`workbench.evaluation.parameters`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from workbench.evaluation.achievement import indicator_achievement, level_achievement
+from workbench.evaluation.beforeafter import before_after
+from workbench.evaluation.data import PilotData, did_panel, pilot_level_values
+from workbench.evaluation.did import describe_design, did_group_time, pretrend_check
+from workbench.evaluation.errors import EvaluationInputError
+from workbench.evaluation.guard import guarded_effect, small_n_checks
+from workbench.evaluation.parameters import WEIGHTINGS, validate_weighting
+from workbench.evaluation.ranking import AHPResult, default_weights, ranking_table
+from workbench.evaluation.scoring import aggregate_scores, decision_matrix, latest_scores
+from workbench.evaluation.settings import criteria_codes
+from workbench.evaluation.surveys import likert_distribution, net_scores, wave_change
+
+__all__ = [
+    "WEIGHTINGS",
+    "MechanismRanking",
+    "PilotEvaluation",
+    "evaluate_pilot",
+    "rank_mechanisms",
+    "validate_weighting",
+    "weights_for",
+]
+
+
+# ------------------------------------------------------------------------------ pilot evaluation
+@dataclass
+class PilotEvaluation:
+    """Tables of one pilot's evaluation; ``effect`` has the headline row flagged."""
+
+    achievement: pd.DataFrame
+    levels: pd.DataFrame
+    panel: pd.DataFrame
+    design_checks: pd.DataFrame
+    pretrend: pd.DataFrame
+    effect: pd.DataFrame
+    group_time: pd.DataFrame
+    pilot_regions_change: pd.DataFrame
+    survey_distribution: pd.DataFrame
+    survey_net: pd.DataFrame
+    survey_change: pd.DataFrame
+
+    def summary_markdown(self) -> str:
+        """Two sentences for the report: the headline estimate and how far to trust it."""
+        h = self.headline
+        did = self.effect.iloc[0]
+        lead = (
+            f"**Headline ({h['approach']}):** {h['estimate']:+.2f} "
+            f"({h['ci_low']:+.2f} to {h['ci_high']:+.2f}, 95 % interval)."
+        )
+        if h["approach"] == "difference-in-differences":
+            return lead + " The design passed every small-n rule."
+        return (
+            lead + f" **The difference-in-differences estimate is not credible:** {did['reason']}. "
+            "The headline is therefore the descriptive change of the pilot regions relative to the "
+            "matched comparison regions, not a causal effect."
+            + (
+                " Pilot regions started at different months, so effects are estimated per start "
+                "cohort (group-time table)."
+                if not self.group_time.empty
+                else ""
+            )
+        )
+
+    @property
+    def headline(self) -> pd.Series:
+        """The row of ``effect`` a report should lead with."""
+        return self.effect[self.effect["headline"]].iloc[0]
+
+
+def evaluate_pilot(data: PilotData) -> PilotEvaluation:
+    """Achievement, guarded counterfactual comparison and survey analysis of one pilot."""
+    ach = indicator_achievement(data.indicators, pilot_level_values(data))
+    panel = did_panel(data)
+    design = describe_design(panel)
+    group_time = (
+        did_group_time(panel)[0]
+        if design["staggered"]
+        else pd.DataFrame(
+            columns=[
+                "cohort",
+                "period",
+                "event_time",
+                "att",
+                "se",
+                "p_value",
+                "ci_low",
+                "ci_high",
+                "n_units",
+            ]
+        )
+    )
+    start = min(design["cohorts"])
+    treated = panel[panel["treated"]]
+    return PilotEvaluation(
+        achievement=ach,
+        levels=level_achievement(ach),
+        panel=panel,
+        design_checks=small_n_checks(design),
+        pretrend=pretrend_check(panel),
+        effect=guarded_effect(panel),
+        group_time=group_time,
+        pilot_regions_change=before_after(treated, start=start, by="region"),
+        survey_distribution=likert_distribution(data.survey),
+        survey_net=net_scores(data.survey),
+        survey_change=wave_change(data.survey),
+    )
+
+
+# ------------------------------------------------------------------------------ mechanism ranking
+@dataclass
+class MechanismRanking:
+    """Aggregated scores, decision matrix, weights and the ranking table."""
+
+    aggregated: pd.DataFrame
+    matrix: pd.DataFrame
+    weights: pd.Series
+    ahp: AHPResult | None
+    table: pd.DataFrame
+    unranked: pd.DataFrame
+
+    def weights_summary(self) -> pd.DataFrame:
+        """Criterion, label and weight."""
+        from workbench.evaluation.settings import criteria_labels
+
+        labels = criteria_labels()
+        return pd.DataFrame(
+            {
+                "criterion": self.weights.index,
+                "label": [labels[c] for c in self.weights.index],
+                "weight": self.weights.to_numpy(),
+            }
+        )
+
+    def consistency(self) -> pd.DataFrame:
+        """Saaty's consistency measures of the AHP judgements (or a note for equal weights)."""
+        if self.ahp is None:
+            return pd.DataFrame(
+                [{"weighting": "equal", "note": "no pairwise judgements: CR not applicable"}]
+            )
+        return self.ahp.summary().assign(weighting="ahp")
+
+    @property
+    def disagreements(self) -> pd.DataFrame:
+        """Mechanism/criterion cells where evaluators disagree (r_wg below the threshold)."""
+        cols = ["mechanism_id", "criterion", "n_evaluators", "min", "max", "sd", "rwg"]
+        return self.aggregated.loc[self.aggregated["disagreement"], cols].reset_index(drop=True)
+
+
+def weights_for(weighting: str) -> tuple[pd.Series, AHPResult | None]:
+    """Criterion weights: AHP from ``default_judgements`` in evaluation.yml, or equal weights."""
+    if validate_weighting(weighting) == "ahp":
+        result = default_weights()
+        return result.weights, result
+    codes = criteria_codes()
+    return pd.Series(1.0 / len(codes), index=codes, name="weight"), None
+
+
+def rank_mechanisms(scores: pd.DataFrame, weighting: str = "ahp") -> MechanismRanking:
+    """Aggregate the latest scores, rank mechanisms scored on every criterion, list the others."""
+    aggregated = aggregate_scores(latest_scores(scores))
+    codes = criteria_codes()
+    have = aggregated.groupby("mechanism_id")["criterion"].agg(set)
+    complete = [m for m, crits in have.items() if set(codes) <= crits]
+    unranked = pd.DataFrame(
+        [
+            {"mechanism_id": m, "missing_criteria": ", ".join(c for c in codes if c not in crits)}
+            for m, crits in have.items()
+            if m not in complete
+        ],
+        columns=["mechanism_id", "missing_criteria"],
+    )
+    if not complete:
+        raise EvaluationInputError(
+            "no mechanism has scores on every criterion yet: nothing can be ranked"
+        )
+    matrix = decision_matrix(aggregated[aggregated["mechanism_id"].isin(complete)])
+    weights, ahp = weights_for(weighting)
+    return MechanismRanking(
+        aggregated=aggregated,
+        matrix=matrix,
+        weights=weights,
+        ahp=ahp,
+        table=ranking_table(matrix, weights),
+        unranked=unranked,
+    )

@@ -1,0 +1,1 @@
+"""Geography: NUTS and country codes (one place for their patterns and rules)."""

@@ -1,0 +1,95 @@
+"""Names for codes, everywhere a person reads: NUTS regions and NACE sectors.
+
+Lookup order (later wins):
+
+* regions: the shipped GISCO NUTS 2021 names (``workbench/defaults/nuts2021_names.csv``, levels 0-2),
+  then the knowledge base's ``regions`` table (Latin-script name);
+* sectors: the demo package's NACE divisions file (``workbench/demo/nace_r2_divisions.csv``), the
+  knowledge base's ``sectors`` table, then ``workbench/defaults/nace_labels.csv`` (sections in
+  sentence case and the Eurostat aggregates ``B-E``, ``G-I``, ``M_N``, ``O-Q``, ``R-U`` ...).
+
+Codes stay in the data next to the names: reports show ``"Name (CODE)"`` or ``"CODE Name"``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from workbench.kb.access import query
+
+DEFAULTS = Path(__file__).resolve().parents[1] / "defaults"
+NUTS_NAMES_FILE = DEFAULTS / "nuts2021_names.csv"
+NACE_LABELS_FILE = DEFAULTS / "nace_labels.csv"
+NACE_DIVISIONS_FILE = Path(__file__).resolve().parents[1] / "demo" / "nace_r2_divisions.csv"
+Db = str | os.PathLike[str] | None
+
+
+@lru_cache(maxsize=1)
+def _nuts_defaults() -> dict[str, str]:
+    df = pd.read_csv(NUTS_NAMES_FILE, dtype=str, keep_default_na=False)
+    return dict(zip(df["code"], df["name"], strict=True))
+
+
+@lru_cache(maxsize=1)
+def _nace_defaults() -> pd.DataFrame:
+    return pd.read_csv(NACE_LABELS_FILE, dtype=str, keep_default_na=False).set_index("code")
+
+
+@lru_cache(maxsize=1)
+def _nace_divisions() -> dict[str, str]:
+    df = pd.read_csv(NACE_DIVISIONS_FILE, dtype=str, keep_default_na=False)
+    return {c: n for c, n in zip(df["code"], df["name"], strict=True) if n}
+
+
+def _kb_pairs(sql: str, db: Db) -> dict[str, str]:
+    try:
+        df = query(sql, db=db)
+    except (duckdb.CatalogException, duckdb.IOException):  # no such table / no KB file yet
+        return {}
+    return {str(c): str(n) for c, n in zip(df.iloc[:, 0], df.iloc[:, 1], strict=True) if n}
+
+
+def region_names(db: Db = None) -> dict[str, str]:
+    """NUTS code -> Latin-script name: GISCO NUTS 2021 defaults, overridden by the KB's regions."""
+    names = dict(_nuts_defaults())
+    names.update(
+        _kb_pairs("SELECT code, coalesce(name_latn, name) FROM regions WHERE code IS NOT NULL", db)
+    )
+    return names
+
+
+def sector_labels(db: Db = None) -> dict[str, str]:
+    """NACE code -> label: demo divisions, the KB's sectors, then the defaults (sections, aggregates)."""
+    labels = dict(_nace_divisions())
+    labels.update(_kb_pairs("SELECT code, name FROM sectors WHERE code IS NOT NULL", db))
+    labels.update(_nace_defaults()["label"].to_dict())
+    return labels
+
+
+def sector_short(code: str, labels: dict[str, str] | None = None) -> str:
+    """Short sector name for a sentence: ``'G-I'`` -> ``'trade, transport, accommodation and food
+    services'``; divisions fall back to their label (first letter lower case), unknown codes to the code."""
+    defaults = _nace_defaults()
+    if code in defaults.index:
+        return str(defaults.at[code, "short"])
+    label = (labels or _nace_divisions()).get(code)
+    if not label:
+        return code
+    return label[0].lower() + label[1:] if not label[:2].isupper() else label.capitalize()
+
+
+def region_label(code: str, names: dict[str, str] | None = None) -> str:
+    """``'Jadranska Hrvatska (HR03)'``; the bare code when no name is known."""
+    name = (names if names is not None else region_names()).get(code)
+    return f"{name} ({code})" if name and name != code else code
+
+
+def with_region_names(codes: pd.Series, names: dict[str, str] | None = None) -> pd.Series:
+    """Names for a column of NUTS codes (the code itself where no name is known)."""
+    names = names if names is not None else region_names()
+    return codes.astype(str).map(lambda c: names.get(c, c))

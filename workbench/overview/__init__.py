@@ -1,0 +1,1 @@
+"""Knowledge-base overview domain: what the knowledge base holds for one country."""

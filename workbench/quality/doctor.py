@@ -1,0 +1,285 @@
+"""The data doctor: runs the checks of :mod:`workbench.quality.checks` on knowledge-base datasets.
+
+* after every import, inside the import's transaction (:func:`check_after_import`): findings are
+  stored in ``data_checks`` as part of the dataset's provenance and shown in every report using it;
+* on demand (``workbench check --kb`` / ``workbench check FILE``): :func:`check_kb`, :func:`check_file`
+  (a file is imported into a temporary knowledge base first: the real import path, nothing changed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from workbench.config import load_defaults
+from workbench.quality import checks as C
+from workbench.quality.checks import Finding
+
+_CORE_OBS = {"dataset_id", "region", "period", "value", "flag"}
+
+
+@dataclass
+class DoctorReport:
+    """Findings of one doctor run and a per-dataset summary."""
+
+    findings: list[Finding]
+    summary: pd.DataFrame  # dataset_id, title, rows, warnings, infos, flagged_rows, flagged_share
+    seconds: float = 0.0
+    source: str = ""
+    corrections: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def table(self) -> pd.DataFrame:
+        """One row per finding (what the CSV holds)."""
+        return pd.DataFrame(
+            [{"dataset_id": f.dataset_id, "check": f.check, "severity": f.severity,
+              "rows": f.n_rows, "share": f.share, "message": f.message} for f in self.findings],
+            columns=["dataset_id", "check", "severity", "rows", "share", "message"],
+        )  # fmt: skip
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+
+def quality_defaults() -> dict[str, Any]:
+    """The parsed ``workbench/defaults/quality.yml``."""
+    return load_defaults("quality")
+
+
+@cache
+def _matrix_versions(folder: str) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for name in ("n2_cm_v2013_v2021.csv", "n2_cm_v2016_v2021.csv"):
+        path = Path(folder) / name
+        if not path.exists():
+            continue
+        frame = pd.read_csv(path, dtype=str, usecols=[0, 1])
+        for col in frame.columns:
+            version = col.rsplit("v", 1)[-1]
+            out.setdefault(version, set()).update(frame[col].dropna())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def nuts_versions(con: duckdb.DuckDBPyConnection) -> dict[str, frozenset[str]]:
+    """NUTS version -> codes: the ``regions`` table plus the JRC conversion matrices when present."""
+    from workbench.config import real_data_dir
+
+    versions: dict[str, set[str]] = {
+        k: set(v) for k, v in _matrix_versions(str(real_data_dir() / "classifications")).items()
+    }
+    for code, version in con.execute("SELECT code, nuts_version FROM regions").fetchall():
+        versions.setdefault(str(version), set()).add(code)
+    return {k: frozenset(v) for k, v in versions.items() if v}
+
+
+def _rates() -> dict[str, float]:
+    from workbench.policy.settings import policy_defaults
+
+    return {k: float(v) for k, v in policy_defaults()["eur_rates"].items()}
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    return con.execute(sql, list(params)).df()
+
+
+def _action_findings(
+    con: duckdb.DuckDBPyConnection, dataset_id: str, notes: dict[str, Any], conf: dict[str, Any],
+    versions: dict[str, frozenset[str]],
+) -> list[Finding]:  # fmt: skip
+    actions = _df(con, "SELECT * FROM policy_actions WHERE dataset_id = ?", [dataset_id])
+    if actions.empty:
+        return []
+    locations = _df(con, "SELECT * FROM operation_locations WHERE dataset_id = ?", [dataset_id])
+    dups = _df(con, "SELECT * FROM import_issues WHERE dataset_id = ? AND rule LIKE 'duplicate row%'",
+               [dataset_id])  # fmt: skip
+    file_rows = int((notes.get("operations") or {}).get("rows") or len(actions))
+    rates = _rates()
+    out = C.repeated_operations(dataset_id, actions, locations, file_rows)
+    out += C.duplicate_rows(dataset_id, actions, dups, file_rows)
+    cur = conf["currency_labels"]
+    out += C.currency_labels(dataset_id, actions, rates, min_rows=int(cur["min_rows_per_currency"]),
+                             max_ratio=float(cur["max_median_ratio"]))  # fmt: skip
+    out += C.amount_outliers(dataset_id, actions, rates, threshold=float(conf["outliers"]["modified_z"]),
+                             min_rows=int(conf["outliers"]["min_rows"]))  # fmt: skip
+    out += C.action_coverage(
+        dataset_id, actions, warn_share=float(conf["coverage"]["warn_missing_share"])
+    )
+    codes = (
+        set(actions["region"].dropna()) | set(locations["region"].dropna())
+        if len(locations)
+        else set(actions["region"].dropna())
+    )
+    out += C.mixed_nuts_versions(dataset_id, codes, versions, len(actions))
+    return out
+
+
+def _observation_findings(
+    con: duckdb.DuckDBPyConnection, dataset_id: str, n_obs: int, dims: list[str],
+    conf: dict[str, Any], versions: dict[str, frozenset[str]],
+) -> list[Finding]:  # fmt: skip
+    flags = _df(con, "SELECT flag, count(*) AS n FROM observations WHERE dataset_id = ? "
+                "AND flag IS NOT NULL AND trim(flag) <> '' GROUP BY flag", [dataset_id])  # fmt: skip
+    fv = conf["flagged_values"]
+    out = C.flagged_values(dataset_id, flags, n_obs, warn_flags=fv["warn_flags"],
+                           warn_share=float(fv["warn_share"]))  # fmt: skip
+    cells = _df(con, "SELECT DISTINCT region, period FROM observations WHERE dataset_id = ? "
+                "AND value IS NOT NULL AND length(region) = 4", [dataset_id])  # fmt: skip
+    out += C.observation_coverage(
+        dataset_id, cells, warn_share=float(conf["coverage"]["warn_missing_share"])
+    )
+    columns = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'observations'").fetchall()}  # fmt: skip
+    series_cols = [d for d in dims if d in columns and d not in _CORE_OBS]
+    series = (
+        "concat_ws(' ', " + ", ".join(f'"{c}"' for c in series_cols) + ")" if series_cols else "''"
+    )
+    z = float(conf["outliers"]["modified_z"])
+    changes = _df(con, f"""
+        WITH o AS (SELECT region, {series} AS series, period, value FROM observations
+                   WHERE dataset_id = ? AND value > 0 AND NOT ends_with(region, 'Z')),
+        c AS (SELECT *, lag(value) OVER (PARTITION BY region, series ORDER BY period) AS previous FROM o),
+        d AS (SELECT *, ln(value / previous) AS d FROM c WHERE previous > 0),
+        m AS (SELECT median(d) AS med FROM d),
+        s AS (SELECT med, median(abs(d - med)) AS mad FROM d, m GROUP BY med)
+        SELECT region, series, period, value, previous, d, (SELECT count(*) FROM d) AS n_changes,
+               0.6745 * (d - med) / mad AS modified_z
+        FROM d, s WHERE mad > 0 AND abs(0.6745 * (d - med) / mad) > ?
+        ORDER BY abs(modified_z) DESC LIMIT 500""", [dataset_id, z])  # fmt: skip
+    if len(changes):
+        n_changes = int(changes["n_changes"].iloc[0])
+        top = changes.iloc[0]
+        msg = (f"{len(changes):,}{'+' if len(changes) == 500 else ''} of {n_changes:,} year-on-year "
+               f"changes are unusually large (modified z-score above {z:g}); largest: {top['region']} "
+               f"{top['series']} {top['previous']:g} -> {top['value']:g} in {top['period']}.")  # fmt: skip
+        out.append(Finding(dataset_id, "outliers", "info", msg, len(changes), len(changes) / n_obs,
+                           changes.drop(columns=["d", "n_changes"])))  # fmt: skip
+    codes = [r[0] for r in con.execute(
+        "SELECT DISTINCT region FROM observations WHERE dataset_id = ?", [dataset_id]).fetchall()]  # fmt: skip
+    out += C.mixed_nuts_versions(dataset_id, codes, versions, n_obs)
+    return out
+
+
+def check_dataset(
+    con: duckdb.DuckDBPyConnection,
+    dataset_id: str,
+    *,
+    versions: dict[str, frozenset[str]] | None = None,
+    conf: dict[str, Any] | None = None,
+) -> list[Finding]:
+    """All checks that apply to one dataset (policy actions and/or observations)."""
+    conf = conf or quality_defaults()
+    versions = nuts_versions(con) if versions is None else versions
+    row = con.execute(
+        "SELECT notes, dimensions FROM datasets WHERE dataset_id = ?", [dataset_id]
+    ).fetchone()
+    try:
+        notes = json.loads(row[0]) if row and row[0] else {}
+    except ValueError:
+        notes = {}
+    notes = notes if isinstance(notes, dict) else {}
+    findings = _action_findings(con, dataset_id, notes, conf, versions)
+    n_obs = con.execute(
+        "SELECT count(*) FROM observations WHERE dataset_id = ?", [dataset_id]
+    ).fetchone()[0]
+    if n_obs:
+        dims = list(row[1] or []) if row else []
+        findings += _observation_findings(con, dataset_id, int(n_obs), dims, conf, versions)
+    return findings
+
+
+def record(con: duckdb.DuckDBPyConnection, dataset_id: str, findings: Iterable[Finding]) -> None:
+    """Replace the stored findings of a dataset (``data_checks``)."""
+    con.execute("DELETE FROM data_checks WHERE dataset_id = ?", [dataset_id])
+    rows = [(f.dataset_id, f.check, f.severity, f.message, int(f.n_rows), f.share,
+             json.dumps(f.details, default=str)) for f in findings]  # fmt: skip
+    if rows:
+        con.executemany(
+            "INSERT INTO data_checks (dataset_id, check_name, severity, message, n_rows, share, details)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def check_after_import(con: duckdb.DuckDBPyConnection, dataset_id: str) -> list[Finding]:
+    """Run the checks on a just-imported dataset and store them; return the warnings."""
+    findings = check_dataset(con, dataset_id)
+    record(con, dataset_id, findings)
+    return [f for f in findings if f.severity == "warning"]
+
+
+def _summary(
+    con: duckdb.DuckDBPyConnection, ids: list[str], findings: list[Finding]
+) -> pd.DataFrame:
+    meta = _df(
+        con,
+        "SELECT dataset_id, title, rows, synthetic FROM datasets WHERE list_contains(?, dataset_id)",
+        [ids],
+    )
+    rows = []
+    for d in meta.itertuples():
+        fs = [f for f in findings if f.dataset_id == d.dataset_id]
+        keys = set().union(*(f.keys for f in fs if f.severity == "warning")) if fs else set()
+        n = int(d.rows or 0)
+        rows.append({"dataset_id": d.dataset_id, "title": d.title, "rows": n, "synthetic": bool(d.synthetic),
+                     "warnings": sum(f.severity == "warning" for f in fs),
+                     "infos": sum(f.severity == "info" for f in fs),
+                     "flagged_rows": len(keys), "flagged_share": len(keys) / n if n else None})  # fmt: skip
+    return pd.DataFrame(rows, columns=["dataset_id", "title", "rows", "synthetic", "warnings", "infos",
+                                       "flagged_rows", "flagged_share"])  # fmt: skip
+
+
+def check_kb(
+    db: str | os.PathLike[str] | None = None, datasets: Sequence[str] | None = None
+) -> DoctorReport:
+    """Check every dataset of the knowledge base (or ``datasets``) without changing anything."""
+    from workbench.kb import reader
+
+    t0 = time.perf_counter()
+    with reader(db) as con:
+        ids = [
+            r[0]
+            for r in con.execute("SELECT dataset_id FROM datasets ORDER BY dataset_id").fetchall()
+        ]
+        if datasets:
+            ids = [i for i in ids if i in set(datasets)]
+        conf, versions = quality_defaults(), nuts_versions(con)
+        findings: list[Finding] = []
+        for i in ids:
+            findings += check_dataset(con, i, versions=versions, conf=conf)
+        summary = _summary(con, ids, findings)
+        corrections = _df(con, "SELECT dataset_id, correction_file, correction_id, changes, n_rows, reason "
+                          "FROM data_corrections ORDER BY dataset_id")  # fmt: skip
+    from workbench.config import db_path
+
+    return DoctorReport(findings, summary, time.perf_counter() - t0, f"knowledge base {db_path(db)}",
+                        corrections)  # fmt: skip
+
+
+def check_file(
+    path: str | os.PathLike[str],
+    *,
+    kind: str | None = None,
+    encoding: str | None = None,
+    corrections: str | os.PathLike[str] | None = None,
+) -> DoctorReport:
+    """Check one file: imported into a temporary knowledge base (the real import), then checked."""
+    from workbench.importers import import_file
+
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="wb-check-") as tmp:
+        db = Path(tmp) / "check.duckdb"
+        result = import_file(path, kind=kind, encoding=encoding, db=db, corrections=corrections)
+        report = check_kb(db, [result.dataset_id])
+    report.seconds = time.perf_counter() - t0
+    report.source = f"file {Path(path).name}"
+    return report

@@ -1,0 +1,360 @@
+"""The Voila process of ``workbench serve``: Voila with roles, a Host check, a safe request-info
+socket, and a life bound to its parent.  Started as ``python -m workbench.serving.app ...`` by
+:func:`workbench.serving.voila_app.serve`; everything else is plain Voila 0.5.
+
+* **Roles** (:mod:`workbench.serving.roles`): :class:`RoleIdentityProvider` turns a role's token (URL
+  ``?token=``, ``Authorization: token ...`` or the login form) into a user named after the role and
+  keeps it in Voila's signed login cookie.  Every request handler is wrapped by :class:`GuardMixin`,
+  which decides before any handler code runs:
+
+  - dashboard pages (``/voila/render/<notebook>``): the role must be listed for that notebook;
+  - everything that touches a kernel (``/api/kernels/<id>``, ``/api/kernels/<id>/channels``,
+    ``/voila/api/shutdown/<id>``, ``/voila/query/<id>``): the kernel belongs to a page (pooled
+    kernels: Voila's pool; others: recorded at start by :class:`PageKernelManager`), and the role
+    must be allowed on that page, so a participant can neither open nor drive a facilitator page;
+  - the landing page: the facilitator sees Voila's list, a participant goes straight to the
+    participant page, a working-group member gets the list of the pages they may open.
+
+* **Host check** (DNS rebinding): every request, static files included, must name this server in its
+  ``Host`` header (:meth:`RoleConfig.host_allowed`), otherwise 403.
+* **Request-info socket** ``/voila/query/<kernel id>`` (used by kernels through
+  ``voila.utils.wait_for_request``): answers only clients on the loopback interface or signed-in roles
+  allowed on that kernel, and never sends the ``token`` parameter of the page's query string.
+* **Legacy kernel websockets are refused** (:mod:`workbench.serving.websocket`).
+* **Dies with its parent**: ``PR_SET_PDEATHSIG`` (Linux) sends SIGTERM when ``workbench serve`` dies,
+  even by ``kill -9``; a watchdog checks the parent every second on any platform.  Voila's own
+  SIGTERM handling then shuts its kernels down, so nothing keeps the port.
+* **No CDN, widget-only pages**: the ``workbench`` template (``workbench/serving/jupyter``) extends
+  Voila's ``lab`` template; :func:`page_config_hook` drops front-end extensions the participant page
+  never needs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import html
+import inspect
+import ipaddress
+import logging
+import os
+import signal
+import sys
+from typing import Any
+
+from jupyter_server.auth.identity import IdentityProvider, User
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from tornado import web
+from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
+
+from workbench.serving.roles import (
+    FACILITATOR,
+    PARENT_ENV,
+    ROLES,
+    ROLES_ENV,
+    WIDGET_ONLY_SKIP,
+    RoleConfig,
+    may_open,
+    notebook_key,
+    scrub_query,
+)
+
+_CONFIG: RoleConfig | None = None
+log = logging.getLogger("workbench.serving")
+
+
+def role_config() -> RoleConfig:
+    """The role file named by ``WORKBENCH_SERVE_ROLES`` (read once per process)."""
+    global _CONFIG
+    if _CONFIG is None:
+        path = os.environ.get(ROLES_ENV)
+        if not path:
+            raise RuntimeError(f"{ROLES_ENV} is not set: start Voila through `workbench serve`")
+        _CONFIG = RoleConfig.load(path)
+    return _CONFIG
+
+
+def role_of(user: Any) -> str | None:
+    """The role of a signed-in user (None: nobody)."""
+    name = getattr(user, "username", None)
+    return name if name in ROLES else None
+
+
+class RoleIdentityProvider(IdentityProvider):
+    """Users are roles: the token of a role signs in as that role (cookie kept by Voila)."""
+
+    def _user(self, role: str) -> User:
+        return User(username=role, name=role, display_name=role, initials=role[:2].upper())
+
+    async def get_user_token(self, handler: web.RequestHandler) -> User | None:
+        """The role whose token the request carries (URL ``?token=`` or Authorization header)."""
+        role = role_config().role_of_token(self.get_token(handler))
+        return self._user(role) if role else None
+
+    async def _get_user(self, handler: web.RequestHandler) -> User | None:
+        user = await super()._get_user(handler)
+        if user is not None and role_of(user) is None:
+            return None  # a cookie of some other server or version
+        if user is None and role_config().anonymous_role:
+            return self._user(role_config().anonymous_role)
+        return user
+
+    def user_from_cookie(self, cookie_value: str) -> User | None:
+        """A role user from the signed cookie (anything else: not signed in)."""
+        user = super().user_from_cookie(cookie_value)
+        return user if role_of(user) else None
+
+    def process_login_form(self, handler: web.RequestHandler) -> User | None:
+        """The login form accepts any role's token."""
+        role = role_config().role_of_token(handler.get_argument("password", default=""))
+        return self._user(role) if role else None
+
+    @property
+    def auth_enabled(self) -> bool:
+        """Always: pages not open to anonymous visitors need a token."""
+        return True
+
+
+class PageKernelManager(AsyncMappingKernelManager):
+    """Remembers which page started each non-pooled kernel (pooled ones are known to Voila)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.kernel_pages: dict[str, str] = {}
+
+    async def start_kernel(
+        self, *, kernel_id: str | None = None, path: str | None = None, **kw: Any
+    ):  # type: ignore[override]
+        """Start as usual; record the page (``SCRIPT_NAME`` of the request) of the kernel."""
+        env = kw.get("env") or {}
+        kid = await super().start_kernel(kernel_id=kernel_id, path=path, **kw)
+        if env.get("SCRIPT_NAME"):
+            self.kernel_pages[kid] = str(env["SCRIPT_NAME"])
+        return kid
+
+    async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """Shut down and forget the kernel's page."""
+        self.kernel_pages.pop(kernel_id, None)
+        return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+
+
+def kernel_page(kernel_manager: Any, kernel_id: str) -> str | None:
+    """The notebook a kernel serves, or None when unknown."""
+    with contextlib.suppress(Exception):
+        found = kernel_manager._get_notebook_from_kernel(kernel_id)  # pooled (Voila's own record)
+        if found:
+            return str(found)
+    pages = getattr(kernel_manager, "kernel_pages", {})
+    return pages.get(kernel_id)
+
+
+def _is_loopback(ip: str | None) -> bool:
+    try:
+        return ipaddress.ip_address(ip or "").is_loopback
+    except ValueError:
+        return False
+
+
+def _kernel_id(handler: Any) -> str:
+    """The kernel id in a handler's URL (a named group in Jupyter Server's patterns)."""
+    return str(handler.path_kwargs.get("kernel_id") or (handler.path_args or [""])[0])
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;max-width:40em;"
+        f"margin:2em auto;padding:0 1em}}</style></head><body><h1>{html.escape(title)}</h1>"
+        f"{body}</body></html>"
+    )
+
+
+class GuardMixin:
+    """Host check and role rules before any handler code (see the module docstring)."""
+
+    wb_rule = "static"
+
+    async def prepare(self, *args: Any, **kwargs: Any) -> None:  # noqa: C901 - one decision table
+        handler: Any = self
+        config = role_config()
+        if not config.host_allowed(handler.request.host):
+            log.warning("refused Host %r from %s", handler.request.host, handler.request.remote_ip)
+            raise web.HTTPError(403, "this server does not answer to that Host name")
+        result = super().prepare(*args, **kwargs)  # type: ignore[misc]
+        if inspect.isawaitable(result):
+            await result
+        if getattr(handler, "_finished", False) or self.wb_rule == "static":
+            return
+        role = role_of(getattr(handler, "current_user", None))
+        if self.wb_rule == "query":
+            await self._guard_query(handler, role)
+        elif self.wb_rule == "kernel":
+            kid = _kernel_id(handler)
+            page = kernel_page(handler.kernel_manager, kid)
+            if role is None or not may_open(role, page or "", config.pages):
+                log.warning("refused %s access to kernel %s (%s)", role, kid, page)
+                raise web.HTTPError(403, "this kernel belongs to a page you may not open")
+        elif self.wb_rule == "page":
+            notebook = (handler.path_args or [""])[0]
+            if role is None:
+                raise web.HTTPError(403)
+            if not may_open(role, notebook, config.pages):
+                self._refuse(handler, notebook)
+        elif self.wb_rule == "tree":
+            if role is None:
+                raise web.HTTPError(403)
+            if role != FACILITATOR:
+                self._landing(handler, role)
+        elif self.wb_rule == "facilitator" and role != FACILITATOR:
+            raise web.HTTPError(403, "facilitator only")
+
+    async def _guard_query(self, handler: Any, role: str | None) -> None:
+        kid = _kernel_id(handler)
+        page = kernel_page(handler.settings["kernel_manager"], kid)
+        if page is not None and _is_loopback(handler.request.remote_ip):
+            return  # a kernel of this server asking for its request info (no cookie)
+        if role is None:  # a plain tornado socket: ask the identity provider
+            user = handler.settings["identity_provider"].get_user(handler)
+            if inspect.isawaitable(user):
+                user = await user
+            role = role_of(user)
+        if role is None or not may_open(role, page or "", role_config().pages):
+            raise web.HTTPError(403, "this kernel belongs to a page you may not open")
+
+    @staticmethod
+    def _refuse(handler: Any, notebook: str) -> None:
+        allowed = " or ".join(
+            r for r in ROLES if may_open(r, notebook, role_config().pages) and r != "participant"
+        )
+        handler.set_status(403)
+        handler.set_header("Content-Type", "text/html; charset=utf-8")
+        handler.finish(
+            _page(
+                "Not for your role",
+                f"<p>The page <b>{html.escape(notebook_key(notebook))}</b> is for the "
+                f"{html.escape(allowed)} only: open it with that role's link, or go back to "
+                "<a href='/'>your start page</a>.</p>",
+            )
+        )
+
+    @staticmethod
+    def _landing(handler: Any, role: str) -> None:
+        config = role_config()
+        base = handler.settings.get("base_url", "/")
+        target = config.landing.get(role)
+        if target:
+            handler.redirect(f"{base}voila/render/{target}.ipynb")
+            return
+        pages = sorted(p for p in config.pages if may_open(role, p, config.pages))
+        items = "".join(
+            f"<li><a href='{base}voila/render/{html.escape(p)}.ipynb'>{html.escape(p)}</a></li>"
+            for p in pages
+        )
+        handler.set_header("Content-Type", "text/html; charset=utf-8")
+        handler.finish(_page("Dashboards", f"<ul>{items}</ul>"))
+
+
+class ScrubbedRequestInfoSocketHandler(RequestInfoSocketHandler):
+    """Voila's request-info socket without the ``token`` query parameter in what it sends."""
+
+    def write_message(self, message: Any, binary: bool = False) -> Any:  # type: ignore[override]
+        """Send the request info with the token removed from ``QUERY_STRING``."""
+        if isinstance(message, dict) and "QUERY_STRING" in message:
+            message = {**message, "QUERY_STRING": scrub_query(str(message["QUERY_STRING"]))}
+        return super().write_message(message, binary)
+
+
+def _rule(cls: type) -> str:
+    """Which rule of :class:`GuardMixin` applies to a Voila handler class."""
+    name = cls.__name__
+    if issubclass(cls, RequestInfoSocketHandler):
+        return "query"
+    if name in {
+        "KernelHandler",
+        "VoilaKernelWebsocketHandler",
+        "VoilaShutdownKernelHandler",
+        "ExecutionRequestHandler",
+    }:
+        return "kernel"
+    if name == "TornadoVoilaHandler":
+        return "page"
+    if name == "TornadoVoilaTreeHandler":
+        return "tree"
+    if name == "VoilaContentsHandler":
+        return "facilitator"
+    return "static"
+
+
+def guarded(cls: type) -> type:
+    """``cls`` with :class:`GuardMixin` in front (and the scrubbed request-info socket)."""
+    if cls is RequestInfoSocketHandler:
+        cls = ScrubbedRequestInfoSocketHandler
+    return type(f"Guarded{cls.__name__}", (GuardMixin, cls), {"wb_rule": _rule(cls)})
+
+
+def page_config_hook(page_config: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Widget-only pages (``RoleConfig.widget_only_pages``) skip :data:`WIDGET_ONLY_SKIP`."""
+    notebook = notebook_key(str(kwargs.get("notebook_path") or ""))
+    if notebook in {notebook_key(p) for p in role_config().widget_only_pages}:
+        page_config["federated_extensions"] = [
+            e
+            for e in page_config.get("federated_extensions", [])
+            if e.get("name") not in WIDGET_ONLY_SKIP
+        ]
+    return page_config
+
+
+def _bind_to_parent(parent: int) -> None:
+    """Ask Linux to SIGTERM this process when ``parent`` dies; exit now if it already has."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        sys.exit("workbench serve is gone; not starting Voila")
+
+
+class WorkbenchVoila(Voila):
+    """Voila with the guards above."""
+
+    def initialize(self, argv: Any = None) -> None:
+        """Voila's initialisation, then the role/identity classes and the page config hook."""
+        super().initialize(argv)
+        self.identity_provider_class = RoleIdentityProvider
+        self.voila_configuration.multi_kernel_manager_class = PageKernelManager
+        self.voila_configuration.page_config_hook = page_config_hook
+        role_config()  # fail now, not on the first request, when the role file is missing
+
+    def init_handlers(self) -> list[Any]:
+        """Voila's handlers, each behind :class:`GuardMixin`."""
+        return [(spec[0], guarded(spec[1]), *spec[2:]) for spec in super().init_handlers()]
+
+    def listen(self) -> None:
+        """Start the parent watchdog, then serve."""
+        from tornado.ioloop import IOLoop, PeriodicCallback
+
+        parent = int(os.environ.get(PARENT_ENV, "0") or 0)
+        if parent:
+
+            def check() -> None:
+                if os.getppid() != parent:
+                    self.log.warning("workbench serve (pid %s) is gone: stopping Voila", parent)
+                    IOLoop.current().stop()
+
+            PeriodicCallback(check, 1000).start()
+        super().listen()
+
+
+def main() -> None:
+    """Entry point of the Voila child process."""
+    parent = int(os.environ.get(PARENT_ENV, "0") or 0)
+    if parent:
+        _bind_to_parent(parent)
+    WorkbenchVoila.launch_instance()
+
+
+if __name__ == "__main__":
+    main()
