@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from workbench.config import real_data_dir
 from workbench.demo import build_demo

@@ -2,9 +2,9 @@
 
 Side by side in one run, the same data (a value for each of the 84 SEE NUTS 2 regions):
 
-* ``workbench``  - :func:`workbench.maps.interactive.to_plotly`: the simplified SEE extract shipped
-                   with the package, one filled scatter trace per region on plain axes, no geo
-                   subplot (no base map);
+* ``workbench``  - :func:`workbench.maps.interactive.to_plotly`: one choropleth trace over the
+                   simplified SEE extract shipped with the package (84 regions), base map hidden
+                   and a lon/lat scattergeo trace first, so plotly.js fetches no topojson;
 * ``default``    - plotly's default route: ``px.choropleth(geojson=<full GISCO NUTS 2 file>,
                    featureidkey="properties.NUTS_ID")`` with ``fitbounds="locations"`` and the base
                    map hidden (``visible=False``), as plotly's documentation shows it.  plotly.js

@@ -4,8 +4,6 @@ that every number of every findings function is in the tables the report saves a
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -114,16 +112,6 @@ def test_identical_regions_are_one_peer_or_marked(monkeypatch: pytest.MonkeyPatc
 
 
 # ------------------------------------------------------------------ every number from a table (demo KB)
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("kb") / "demo.duckdb"
-    done = subprocess.run(
-        [sys.executable, "-m", "workbench", "--db", str(db), "demo"], capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    return db
-
-
 def _save(tmp: Path, **frames: pd.DataFrame) -> Path:
     tmp.mkdir(parents=True, exist_ok=True)
     for name, df in frames.items():
@@ -136,11 +124,11 @@ def _check(sentences: list[str], folder: Path, constants: tuple[float, ...] = ()
     assert unmatched_numbers(sentences, folder, constants) == []
 
 
-def test_demo_evidence_findings_numbers_come_from_the_tables(demo_db: Path, tmp_path: Path) -> None:
+def test_demo_evidence_findings_numbers_come_from_the_tables(demo_kb: Path, tmp_path: Path) -> None:
     from workbench.evidence import figures
     from workbench.evidence.reports import parallel_contexts, s3_profile
 
-    p = s3_profile("HR03", db=str(demo_db))
+    p = s3_profile("HR03", db=str(demo_kb))
     sentences = s3_profile_findings(p)
     folder = _save(
         tmp_path / "s3",
@@ -155,7 +143,7 @@ def test_demo_evidence_findings_numbers_come_from_the_tables(demo_db: Path, tmp_
         sentences, folder, (float(evidence_defaults()["quadrant"]["lq_threshold"]), min_sectors())
     )
     assert sentences[0].startswith("Jadranska Hrvatska (HR03) is most specialised in")
-    c = parallel_contexts("SI03", db=str(demo_db))
+    c = parallel_contexts("SI03", db=str(demo_kb))
     folder = _save(
         tmp_path / "pc",
         peer_distances=figures.peers_drivers(c.peers),
@@ -166,9 +154,9 @@ def test_demo_evidence_findings_numbers_come_from_the_tables(demo_db: Path, tmp_
 
 
 def test_demo_policy_evaluation_foresight_findings_numbers_come_from_the_tables(
-    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("WORKBENCH_DB", str(demo_db))
+    monkeypatch.setenv("WORKBENCH_DB", str(demo_kb))  # read only
     from workbench.evaluation import data as edata
     from workbench.evaluation.findings import pilot_findings, ranking_findings
     from workbench.evaluation.reports import evaluate_pilot, rank_mechanisms
@@ -206,7 +194,7 @@ def test_demo_policy_evaluation_foresight_findings_numbers_come_from_the_tables(
                     ahp=r.consistency(), disagreements=r.disagreements), (0.10, 1, 5))  # fmt: skip
     assert s[0].startswith(f"{names[r.table['rank_topsis'].idxmin()]} (")
 
-    f = summarise("see-clusters-2035", db=demo_db)
+    f = summarise("see-clusters-2035", db=demo_kb)
     frames = {f"delphi_round_{k}": v for k, v in f.item_stats.items()}
     frames |= {f"stability_round_{k}": v for k, v in f.stability.items()}
     folder = _save(tmp_path / "fs", kendall_w=f.kendall, impact_uncertainty=f.matrix,

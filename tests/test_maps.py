@@ -261,13 +261,19 @@ def test_every_map_shows_attribution_no_nuts_economies_and_capital_labels(tmp_pa
     texts = [a["text"] for a in fig["layout"]["annotations"]]
     assert any("© EuroGeographics for the administrative boundaries" in t for t in texts)
     small = set(maps_defaults()["small_regions"]) & set(g.regions)
-    for code in small:  # capital regions labelled with a leader line
-        (a,) = [a for a in fig["layout"]["annotations"] if a["text"].startswith(code + " ")]
-        assert a["showarrow"] and (a["ax"], a["ay"]) != (0, 0)
-    region_traces = [t for t in fig["data"] if (t.get("meta") or {}).get("region")]
-    assert len(region_traces) == len(g.regions)
-    # no geo subplot (plotly would fetch a base map from its CDN), no choropleth trace
-    assert "geo" not in fig["layout"] and {t["type"] for t in fig["data"]} == {"scatter"}
+    (labels,) = [t for t in fig["data"] if t.get("name") == "capital regions"]
+    for code in small:  # capital regions labelled, with a leader line from the region
+        assert any(t.startswith(code + " ") for t in labels["text"])
+    leader = fig["data"][0]
+    assert leader["name"] == "leader lines" and leader["lon"].count(None) == len(small)
+    (regions,) = [t for t in fig["data"] if t["type"] == "choropleth"]
+    assert sorted(regions["locations"]) == g.codes()
+    assert [f["id"] for f in regions["geojson"]["features"]] == regions["locations"]
+    # no base map: hidden layers, and the first trace on the geo subplot has no locationmode
+    # (plotly.js fetches its topojson from the CDN otherwise, plotly.js#6767)
+    assert fig["layout"]["geo"]["visible"] is False
+    assert fig["data"][0]["type"] == "scattergeo" and "locationmode" not in fig["data"][0]
+    assert all("locations" not in t for t in fig["data"] if t["type"] == "scattergeo")
     csv = m.table().set_index("region")
     assert {"BA", "XK", "MD", "UA"} <= set(csv.index)
     assert set(csv.loc[["BA", "XK", "MD", "UA"], "status"]) == {"no NUTS regions"}

@@ -90,17 +90,17 @@ def _open(page_of: object, html: Path) -> tuple[list[dict], list[str], list[str]
 
 def _check_map(m: dict, csv: pd.DataFrame) -> None:
     meta = m["meta"]
-    regions = [t for t in m["traces"] if t["meta"] and "region" in t["meta"]]
-    with_data = [t for t in regions if t["meta"]["status"] == "data"]
-    no_data = [t for t in regions if t["meta"]["status"] == "no data"]
-    # one drawn path per region with data, and the no-data regions drawn too (hatch pattern)
-    assert sorted(t["meta"]["region"] for t in with_data) == sorted(meta["regions_with_data"])
-    assert all(t["path"] for t in regions), [t["meta"] for t in regions if not t["path"]]
-    assert len(regions) == len({t["meta"]["region"] for t in regions}) == 84
-    assert all(t["fill"].startswith("url(") for t in no_data)  # pattern fill = hatching
+    regions = {r["region"]: r for r in m["regions"]}
+    # one drawn path per region: every region with data, and the no-data regions too
+    assert len(m["regions"]) == len(regions) == 84
+    assert set(meta["regions_with_data"]) <= set(regions)
+    assert set(meta["regions_without_data"]) <= set(regions)
+    assert all(r["path"] for r in m["regions"]), [r for r in m["regions"] if not r["path"]]
+    grey = {regions[c]["fill"] for c in meta["regions_without_data"]}
+    assert grey <= {"rgb(217, 217, 217)"}  # maps.yml no_data colour
     legend = " | ".join(m["legend"])
     if meta["regions_without_data"]:
-        assert no_data and any(e.startswith(("no data", "not compared")) for e in m["legend"])
+        assert any(e.startswith(("no data", "not compared")) for e in m["legend"])
     assert all(f"({c})" in legend for c in ("BA", "XK", "MD", "UA")) and "no NUTS regions" in legend
     assert any("© EuroGeographics for the administrative boundaries" in a for a in m["annotations"])
     # the CSV beside the map: same regions with data, same class labels as the legend
@@ -111,6 +111,10 @@ def _check_map(m: dict, csv: pd.DataFrame) -> None:
         labels = drawn.sort_values("class_lower")["class"].drop_duplicates().tolist()
         assert [e for e in m["legend"] if e in labels] == labels
         assert sorted(drawn["class_upper"].unique()) == pytest.approx(meta["breaks"])
+        # a region's drawn colour is its class colour: regions of one class share one fill
+        for label in labels:
+            codes = drawn.loc[drawn["class"] == label, "region"]
+            assert len({regions[c]["fill"] for c in codes}) == 1
 
 
 def test_s3_profile_and_peer_report_maps_draw_offline(reports: dict[str, Path]) -> None:

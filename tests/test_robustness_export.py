@@ -91,7 +91,9 @@ def test_export_csv_neutralises_formulas_and_keeps_numbers(kb: Path, tmp_path: P
 
 def test_export_xlsx_has_no_live_formula(kb: Path, tmp_path: Path) -> None:
     out = tmp_path / "barriers.xlsx"
-    done = invoke_workbench("kb", "export", "barriers", "--format", "xlsx", "--out", str(out), db=kb)
+    done = invoke_workbench(
+        "kb", "export", "barriers", "--format", "xlsx", "--out", str(out), db=kb
+    )
     assert done.returncode == 0, done.stderr
     sheet = openpyxl.load_workbook(out)["barriers"]
     rows = list(sheet.iter_rows())
@@ -217,9 +219,7 @@ def _small_file_limit() -> None:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_write_failing_midway_leaves_no_partial_file(
-    kb: Path, tmp_path: Path, fmt: str
-) -> None:
+def test_write_failing_midway_leaves_no_partial_file(kb: Path, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"b.{fmt}"
     done = run_workbench(
         "kb", "export", "observations" if fmt == "csv" else "barriers", "--format", fmt,

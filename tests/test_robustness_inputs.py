@@ -62,7 +62,13 @@ def test_unusable_kb_file_gives_a_message_for_info_import_and_demo(
     before = _sha(db)
     source = tmp_path / "barriers_more.csv"
     source.write_text(BARRIERS_CSV.replace("HR03-B-", "HR04-B-"), encoding="utf-8")
-    expected = "is an empty file" if kind == "empty" else "is not a DuckDB" if kind == "not_duckdb" else "is damaged"
+    expected = (
+        "is an empty file"
+        if kind == "empty"
+        else "is not a DuckDB"
+        if kind == "not_duckdb"
+        else "is damaged"
+    )
     for args in (["kb", "info"], ["import", str(source)], ["demo"]):
         # one real subprocess per kind of damage, the other commands in this process (faster)
         run = run_workbench if args == ["kb", "info"] else invoke_workbench
@@ -81,6 +87,7 @@ def test_read_only_commands_refuse_a_kb_that_does_not_exist(tmp_path: Path) -> N
         ["foresight", "status"],
         ["foresight", "merge"],
         ["foresight", "codes", "see-clusters-2035"],
+        ["check", "--kb"],
     ):
         done = invoke_workbench(*args, db=typo)
         assert_clean_failure(done, f"knowledge base {typo} does not exist")
@@ -176,8 +183,7 @@ def test_eurostat_tsv_with_bom_and_crlf_is_recognised(real_data: Path, tmp_path:
     assert done.returncode == 0, done.stderr
     import_file(original, db=db_b)
     sql = (
-        "SELECT region, period, value, flag FROM observations"
-        " ORDER BY region, period, value, flag"
+        "SELECT region, period, value, flag FROM observations ORDER BY region, period, value, flag"
     )
     got, expected = query(sql, db=db_a), query(sql, db=db_b)
     assert len(got) > 100

@@ -83,9 +83,9 @@ def _submit_answers(db: Path, codes: list[str], statements: list[str]) -> int:
 def test_demo_keeps_captured_answers_and_imported_data(tmp_path: Path) -> None:
     db = tmp_path / "kb.duckdb"
     build_demo(db, seed=5)
-    demo_counts = query(
-        "SELECT count(*) AS n FROM foresight_answers WHERE synthetic", db=db
-    ).iloc[0, 0]
+    demo_counts = query("SELECT count(*) AS n FROM foresight_answers WHERE synthetic", db=db).iloc[
+        0, 0
+    ]
     codes = _codes(db)[-6:]  # codes that did not answer in the synthetic demo rounds
     n = _submit_answers(db, codes, ["S1", "S2", "S6"])
     capture.submit(
@@ -94,13 +94,22 @@ def test_demo_keeps_captured_answers_and_imported_data(tmp_path: Path) -> None:
          "steep": "environmental", "description": "coastal tourism"},
         client_id="p", idempotency_key="drv-1", db=db,
     )  # fmt: skip
-    assert capture.merge(db=db) >= n + 1  # (+ the published state row)
+    # a dashboard edit of a synthetic demo barrier is a (real) version of it
+    original = query("SELECT * FROM barriers ORDER BY barrier_id LIMIT 1", db=db).iloc[0]
+    capture.submit(
+        "policy.barrier",
+        {"barrier_id": original["barrier_id"], "region": original["region"],
+         "barrier": "Checked with the working group", "dimensions": list(original["dimensions"]),
+         "phase": original["phase"], "severity": 3, "author": "wg"},
+        client_id="t", idempotency_key="demo-edit-1", db=db,
+    )  # fmt: skip
+    assert capture.merge(db=db) >= n + 2  # (+ the published state row)
     source = tmp_path / "barriers_hr.csv"
     source.write_text(BARRIERS_CSV, encoding="utf-8")
     import_file(source, db=db)
     before = _snapshot(db)
     assert len(before["answers"]) == n and len(before["comments"]) == len(codes)
-    assert len(before["drivers"]) == 1 and len(before["barriers"]) == 2
+    assert len(before["drivers"]) == 1 and len(before["barriers"]) == 3
 
     done = run_workbench("demo", "--seed", "5", db=db)
     assert done.returncode == 0, done.stderr
@@ -109,11 +118,16 @@ def test_demo_keeps_captured_answers_and_imported_data(tmp_path: Path) -> None:
     for name, frame in before.items():
         pd.testing.assert_frame_equal(after[name], frame, obj=name)
     # the demo itself was rebuilt as before, and merging again adds nothing twice
-    assert query(
-        "SELECT count(*) FROM foresight_answers WHERE synthetic", db=db
-    ).iloc[0, 0] == demo_counts
+    assert (
+        query("SELECT count(*) FROM foresight_answers WHERE synthetic", db=db).iloc[0, 0]
+        == demo_counts
+    )
     assert capture.merge(db=db) == 0
     assert len(query(CAPTURED["answers"], db=db)) == n
+    # the edited demo barrier is still replaced by its version in views
+    shown = set(data.load_barriers(db=db)["barrier_id"])
+    edit = after["barriers"].set_index("supersedes").loc[original["barrier_id"], "barrier_id"]
+    assert original["barrier_id"] not in shown and edit in shown
 
 
 def test_demo_refuses_to_replace_a_real_dataset_with_a_demo_id(tmp_path: Path) -> None:
@@ -224,26 +238,3 @@ def test_imported_barrier_edit_is_a_new_version(tmp_path: Path, monkeypatch) -> 
     assert latest["severity"] == 0 and latest["author"] == "stale"
     assert pd.notna(latest["updated_at"]) and latest["created_at"] == v["created_at"]
     assert _records(rows[rows["barrier_id"].isin(imported["barrier_id"])]) == _records(imported)
-
-
-@pytest.mark.parametrize("synthetic_first", [True])
-def test_demo_barrier_edit_survives_a_demo_rebuild(tmp_path: Path, synthetic_first: bool) -> None:
-    """A dashboard edit of a synthetic demo barrier is a (real) version; rebuilding the demo
-    keeps it and it still replaces the demo barrier in views."""
-    db = tmp_path / "kb.duckdb"
-    build_demo(db, seed=3)
-    original = query("SELECT * FROM barriers ORDER BY barrier_id LIMIT 1", db=db).iloc[0]
-    capture.submit(
-        "policy.barrier",
-        {"barrier_id": original["barrier_id"], "region": original["region"],
-         "barrier": "Checked with the working group", "dimensions": list(original["dimensions"]),
-         "phase": original["phase"], "severity": 3, "author": "wg"},
-        client_id="t", idempotency_key="demo-edit-1", db=db,
-    )  # fmt: skip
-    assert capture.merge(db=db) == 1
-    build_demo(db, seed=3)
-    edits = query("SELECT * FROM barriers WHERE NOT synthetic", db=db)
-    assert edits["supersedes"].tolist() == [original["barrier_id"]]
-    shown = data.load_barriers(db=db)
-    assert original["barrier_id"] not in set(shown["barrier_id"])
-    assert edits["barrier_id"].iloc[0] in set(shown["barrier_id"])

@@ -371,6 +371,11 @@ class Gisco(Section):
     label_levels: list[int]
 
 
+class PopulationSource(Section):
+    dataset_id: str
+    filters: dict[str, str] = Field(default_factory=dict)
+
+
 class MapsDefaults(Section):
     """``maps.yml``: colours, classification, small regions, GISCO download."""
 
@@ -389,6 +394,9 @@ class MapsDefaults(Section):
     gisco: Gisco
     lq_breaks: list[float]
     static_images: Literal["svg", "png", "none"]
+    coverage_breaks: list[float]
+    severity_colours: dict[int, str]
+    population: PopulationSource
 
 
 # ------------------------------------------------------------------------------ quality.yml

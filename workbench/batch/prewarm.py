@@ -28,7 +28,6 @@ Set ``WORKBENCH_PREWARM=0`` to switch it off.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import importlib
 import json
 import os
@@ -41,6 +40,8 @@ import time
 import traceback
 from typing import Any
 
+from workbench.batch.lifeline import set_parent_death_signal
+
 # Imported once in the zygote: what report notebooks import in their first cells.
 PREWARM_MODULES = (
     "numpy",
@@ -52,27 +53,20 @@ PREWARM_MODULES = (
     "plotly.io",
     "jinja2",
     "yaml",
+    "nbformat",
     "IPython",
+    "IPython.core.interactiveshell",
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
     "workbench.kb",
     "workbench.reporting",
+    "workbench.reporting.figures",
+    "workbench.reporting.theme",
 )
 ENV_SWITCH = "WORKBENCH_PREWARM"
 READY_TIMEOUT_S = 120.0
-_PR_SET_PDEATHSIG = 1
 _zygote: Zygote | None = None
-
-
-def set_parent_death_signal(sig: int = signal.SIGKILL) -> bool:
-    """Ask Linux to send ``sig`` to this process when its parent (thread) dies; False elsewhere."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
 
 
 def kernel_prefix(argv: list[str]) -> list[str] | None:
@@ -220,6 +214,7 @@ def _become_kernel(request: dict[str, Any], zygote_pid: int) -> None:
         os.close(null)
         os.environ.clear()
         os.environ.update(request["env"])
+        os.environ["JPY_PARENT_PID"] = str(zygote_pid)  # as jupyter_client's launcher sets it
         if request.get("cwd"):
             os.chdir(request["cwd"])
         random.seed()  # forked children would otherwise share the zygote's random state
@@ -238,6 +233,30 @@ def _become_kernel(request: dict[str, Any], zygote_pid: int) -> None:
         os._exit(code)
 
 
+def warm_up() -> None:
+    """Exercise what every report does first, without changing any default: plotly's renderer
+    registry (imports nbformat), the house template (built and registered, not made the default)
+    and a few plotly express figures (plotly imports its validators lazily, on first use)."""
+    import pandas as pd
+    import plotly.express as px
+    import plotly.io as pio
+
+    from workbench.reporting.theme import TEMPLATE_NAME, house_template
+
+    _ = pio.renderers.default
+    if TEMPLATE_NAME not in pio.templates:
+        pio.templates[TEMPLATE_NAME] = house_template()
+    df = pd.DataFrame({"x": ["a", "b"], "y": [1.0, 2.0], "s": [1, 2]})
+    figures = [
+        px.bar(df, x="x", y="y", title="t"),
+        px.line(df, x="x", y="y", color="x"),
+        px.scatter(df, x="y", y="s", size="s", hover_name="x"),
+    ]
+    for fig in figures:
+        fig.update_layout(template=TEMPLATE_NAME)
+        pio.to_json(fig, validate=False)
+
+
 def serve(parent_pid: int) -> None:
     """Zygote main loop: import, report ready, fork one kernel per request line on stdin."""
     set_parent_death_signal()
@@ -251,6 +270,8 @@ def serve(parent_pid: int) -> None:
     for name in PREWARM_MODULES:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
+    with contextlib.suppress(Exception):
+        warm_up()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
     replies.write(json.dumps({"ready": True}) + "\n")
     replies.flush()

@@ -118,12 +118,14 @@ def _display_path(path: Path) -> str:
 _started_queue: Any = None
 
 
-def _init_worker(started: Any, kernel: str) -> None:
-    """Worker start: remember the start queue, start the pre-warmed kernel zygote."""
+def _init_worker(started: Any, kernel: str, main_pid: int) -> None:
+    """Worker start: die with the batch (:mod:`workbench.batch.lifeline`), remember the start
+    queue, start the pre-warmed kernel zygote (:mod:`workbench.batch.prewarm`)."""
     global _started_queue
-    _started_queue = started
-    from workbench.batch import prewarm
+    from workbench.batch import lifeline, prewarm
 
+    lifeline.die_with(main_pid)
+    _started_queue = started
     prewarm.start_zygote(kernel)
 
 
@@ -164,7 +166,7 @@ def _local_outcomes(
         max_workers=workers,
         mp_context=ctx,
         initializer=_init_worker,
-        initargs=(started, tasks[0].kernel_name),
+        initargs=(started, tasks[0].kernel_name, os.getpid()),
     ) as pool:
         pending = {pool.submit(_pool_run, t): t for t in tasks}
         while pending:

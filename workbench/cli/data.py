@@ -35,9 +35,10 @@ def catalogue(
         typer.echo(
             "| dataset | analysis | role | in knowledge base | command |\n|---|---|---|---|---|"
         )
-        for r in frame.itertuples():
+        for row in frame.to_dict("records"):
             typer.echo(
-                f"| `{r.code}` {r.title} | {r.analysis} | {r.role} | {r.in_kb} | `{r.command}` |"
+                f"| `{row['code']}` {row['title']} | {row['analysis']} | {row['role']} | "
+                f"{row['in_kb']} | `{row['command']}` |"
             )
         return
     if fmt != "table":
@@ -47,8 +48,11 @@ def catalogue(
     )
     for col in ("dataset", "analysis", "role", "in knowledge base", "get it with"):
         table.add_column(col, overflow="fold")
-    for r in frame.itertuples():
-        table.add_row(f"{r.code}\n{r.title}", r.analysis, r.role, r.in_kb, r.command)
+    for r in frame.to_dict("records"):
+        table.add_row(
+            f"{r['code']}\n{r['title']}",
+            *(str(r[c]) for c in ("analysis", "role", "in_kb", "command")),
+        )
     Console().print(table)
 
 

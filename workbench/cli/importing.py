@@ -59,6 +59,14 @@ def register(app: typer.Typer) -> None:
                 "--dataset-id", help="Dataset id (default: from the file; one file only)."
             ),
         ] = None,
+        corrections: Annotated[
+            Path | None,
+            typer.Option(
+                "--corrections",
+                help="Correction file (YAML) applied to the rows and recorded in provenance "
+                "(cohesion-policy files; see workbench/quality/corrections.py).",
+            ),
+        ] = None,
     ) -> None:
         """Import files into the knowledge base; a file with an error writes nothing."""
         from workbench.importers import import_file
@@ -71,7 +79,13 @@ def register(app: typer.Typer) -> None:
         for path in files:
             try:
                 results.append(
-                    import_file(path, kind=kind, encoding=encoding, dataset_id=dataset_id)
+                    import_file(
+                        path,
+                        kind=kind,
+                        encoding=encoding,
+                        dataset_id=dataset_id,
+                        corrections=corrections,
+                    )  # fmt: skip
                 )
             except ImportFailed as exc:
                 failures.append(exc)

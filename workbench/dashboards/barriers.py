@@ -117,6 +117,10 @@ class BarrierDashboard:
         self.list_box.add_class("bd-list-box")
         self.downloads = w.HTML()
         self.downloads.add_class("bd-downloads")
+        # region map (workbench.maps): clicking a region filters the list to it
+        self.map_box = w.Box(layout=FULL)
+        self.map_box.add_class("bd-map-box")
+        self._map_key: tuple[Any, ...] | None = None
         # form
         self.edit_choice = w.Dropdown(description="Edit", options=[("(new barrier)", "")], value="")
         self.edit_choice.add_class("bd-edit")
@@ -163,7 +167,7 @@ class BarrierDashboard:
         )  # fmt: skip
         self.container = w.VBox(
             [w.HTML(CSS + "<h3>Barrier matrix</h3>"), w.HBox([self.f_region, self.f_dimension, refresh]),
-             self.matrix_box, self.downloads, self.list_box, form],
+             self.map_box, self.matrix_box, self.downloads, self.list_box, form],
             layout=w.Layout(width="100%"),
         )  # fmt: skip
         self.container.add_class("barrier-dashboard")
@@ -219,6 +223,7 @@ class BarrierDashboard:
         matrix = matrix[matrix["dimension"].isin(dims)].reset_index(drop=True)
         self.matrix = matrix
         self.view = view
+        self._refresh_map(bars, dim)
         where = "all regions" if region == ALL else region
         self.matrix_box.value = (
             f"<p class='bd-muted'>{len(view)} barrier(s), {_h(where)}; colour = mean severity 0-3; "
@@ -259,6 +264,29 @@ class BarrierDashboard:
         current = self.edit_choice.value
         self.edit_choice.options = ids
         self.edit_choice.value = current if current in dict(ids).values() else ""
+
+    def _refresh_map(self, bars: pd.DataFrame, dim: str) -> None:
+        """Redraw the region map when the barriers or the dimension filter changed."""
+        shown = bars if dim == ALL else bars[bars["dimensions"].map(lambda ds: dim in list(ds))]
+        pairs = zip(shown["region"].astype(str), shown["severity"].astype(str), strict=True)
+        key = (dim, tuple(sorted(pairs)))
+        if key == self._map_key:
+            return
+        self._map_key = key
+        try:
+            from workbench.maps.widget import barrier_region_map, clickable_map
+
+            where = "all dimensions" if dim == ALL else DIMENSION_LABELS.get(dim, dim)
+            m = barrier_region_map(shown, f"Highest barrier severity by region ({where})")
+            self.map_box.children = [clickable_map(m, self.select_region, height=460)]
+        except (ImportError, WorkbenchError) as exc:  # the list and matrix work without the map
+            log.warning("barrier dashboard map: %s", exc)
+            self.map_box.children = [w.HTML(f"<p class='bd-muted'>No map: {_h(exc)}</p>")]
+
+    def select_region(self, region: str) -> None:
+        """Filter the dashboard to ``region`` (a click on the map); unknown regions are ignored."""
+        if region in self.f_region.options:
+            self.f_region.value = region
 
     # -- form ---------------------------------------------------------------------------------
     def load_for_edit(self, barrier_id: str) -> None:

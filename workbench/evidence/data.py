@@ -128,7 +128,7 @@ def employment_panel(
     conversion, new regions without full coverage are left out and counted in
     ``attrs["incomplete_after_conversion"]``); analysis functions decide how to treat them.
     """
-    cfg = (
+    cfg: dict[str, Any] = (
         dict(source_config(source))
         if spec is None
         else {"employment": dict(spec), "nuts_from": nuts_from}

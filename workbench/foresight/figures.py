@@ -12,6 +12,13 @@ def _esc(values: pd.Series) -> list[str]:
     return [html.escape(str(v)) for v in values]
 
 
+def _short(code: object, text: object, width: int = 48) -> str:
+    """``'S1 By 2035 most SEE clusters will run joint…'``: code and the start of its text."""
+    t = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text).strip()
+    t = t if len(t) <= width else t[: width - 1].rstrip() + "\u2026"
+    return f"{code} {t}".strip()
+
+
 def delphi_figure(stats: pd.DataFrame, title: str) -> go.Figure:
     """Median per statement with the interquartile range as error bars; statements on different
     answer scales (5-point, 9-point, ...) in separate panels with their own axis, never on one."""
@@ -35,7 +42,19 @@ def delphi_figure(stats: pd.DataFrame, title: str) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=part["median"],
-                y=_esc(part["statement_id"]),
+                y=_esc(
+                    pd.Series(
+                        [
+                            _short(c, t)
+                            for c, t in zip(
+                                part["statement_id"],
+                                part.get("statement", part["statement_id"]),
+                                strict=True,
+                            )
+                        ],
+                        dtype=object,
+                    )
+                ),
                 mode="markers",
                 name="consensus / no consensus",
                 showlegend=False,
@@ -115,7 +134,7 @@ def micmac_figure(table: pd.DataFrame, title: str) -> go.Figure:
         mode="markers",
         name="direct",
         marker={"symbol": "circle-open", "size": 9, "color": "#0072B2"},
-        hovertext=_esc(table["variable"]),
+        hovertext=_esc(table.get("label", table["variable"])),
     )
     positions = ["top center", "bottom center", "middle right", "middle left"]
     fig.add_scatter(

@@ -298,3 +298,221 @@ def show_parallel_contexts_map(
     _heading(report, "Map: the region and its peers")
     show_map(report, m, "map_peers")
     return m
+
+
+# ------------------------------------------------------------------------------ pilot evaluation
+def pilot_map(pilot: Any) -> RegionMap:
+    """Pilot (treated) and comparison regions of a pilot (``pilot.regions``: region, role)."""
+    cfg = maps_defaults()["highlight"]
+    regs = pilot.regions
+    treated = sorted(regs.loc[regs["role"] == "pilot", "region"].astype(str))
+    comparison = sorted(regs.loc[regs["role"] != "pilot", "region"].astype(str))
+    pid = str(pilot.pilot["pilot_id"])
+    return category_map(
+        {"pilot regions (treated)": treated, "comparison regions": comparison},
+        colours={"pilot regions (treated)": cfg["focus"], "comparison regions": cfg["peers"]},
+        title=f"Pilot {pid}: pilot and comparison regions",
+        value_label="role",
+        other_label="not in this evaluation",
+        focus=treated,
+        notes=[
+            f"Pilot regions: {', '.join(treated) or 'none'}; comparison regions: "
+            f"{', '.join(comparison) or 'none'}."
+        ],
+    )
+
+
+def show_pilot_map(report: Any, pilot: Any) -> RegionMap:
+    """Display the pilot's treated and comparison regions on a map."""
+    m = pilot_map(pilot)
+    _heading(report, "Map: pilot and comparison regions")
+    show_map(report, m, "map_pilot_regions")
+    return m
+
+
+# ------------------------------------------------------------------------------ KB overview
+def coverage_map(coverage: pd.DataFrame, country: str) -> RegionMap | None:
+    """Share of observations with a value (%) per NUTS 2 region of ``country``, all datasets and
+    periods together (``coverage``: region, level, observations, values).  None when the country
+    has no NUTS 2 regions on the map (e.g. BA, XK, MD, UA)."""
+    from workbench.maps.geometry import load_geometry
+
+    try:
+        geometry = load_geometry(countries=[country])
+    except ValidationError:
+        return None
+    c = coverage[coverage["level"] == 2] if "level" in coverage.columns else coverage
+    agg = c.groupby("region")[["observations", "values"]].sum()
+    agg = agg[agg["observations"] > 0]
+    data = pd.DataFrame(
+        {"region": agg.index.astype(str), "value": 100.0 * agg["values"] / agg["observations"]}
+    )
+    if data.empty:
+        return None
+    return value_map(
+        data,
+        title=f"Data coverage by region, {country}: share of observations with a value",
+        value_label="coverage",
+        unit="%",
+        method="manual",
+        breaks=list(maps_defaults()["coverage_breaks"]),
+        geometry=geometry,
+        notes=["All datasets and years of the knowledge base together."],
+    )
+
+
+def show_coverage_map(report: Any, coverage: pd.DataFrame, country: str) -> RegionMap | None:
+    """Display the coverage map of ``country`` (or say why there is none)."""
+    m = coverage_map(coverage, country)
+    _heading(report, "Map: data coverage by region")
+    if m is None:
+        from workbench.maps.settings import no_nuts_economies
+
+        why = (
+            f"{no_nuts_economies()[country]} has no NUTS regions"
+            if country in no_nuts_economies()
+            else f"no NUTS 2 region of {country} has data or is on the map"
+        )
+        publish = getattr(report, "_publish", None)
+        if publish is not None:
+            publish({"text/html": f"<p>No map: {html.escape(why)}.</p>", "text/plain": why})
+        return None
+    show_map(report, m, "map_coverage")
+    return m
+
+
+# ------------------------------------------------------------------------------ barrier matrix
+def barrier_map(by_dimension: pd.DataFrame, dimension: str | None = None) -> RegionMap:
+    """Highest barrier severity (0-3) by region for one dimension (default: the dimension with the
+    most severe barriers across the regions compared; ``by_dimension``: region, dimension,
+    n_barriers, max_severity, mean_severity)."""
+    cfg = maps_defaults()
+    bd = by_dimension.copy()
+    if dimension is None:
+        rank = bd.groupby("dimension")[["max_severity", "mean_severity"]].max().fillna(-1)
+        dimension = str(rank.sort_values(["max_severity", "mean_severity"]).index[-1])
+    sel = bd[bd["dimension"] == dimension]
+    if sel.empty:
+        raise ValidationError(
+            f"no barrier data for dimension {dimension!r}; dimensions: {sorted(bd['dimension'].unique())}"
+        )
+    colours = cfg["severity_colours"]
+    groups: dict[str, list[str]] = {}
+    for sev in (3, 2, 1):
+        groups[f"severity {sev}"] = sorted(
+            sel.loc[sel["max_severity"].round() == sev, "region"].astype(str)
+        )
+    groups["no barrier recorded (or severity 0)"] = sorted(
+        sel.loc[sel["max_severity"].fillna(0).round() == 0, "region"].astype(str)
+    )
+    return category_map(
+        groups,
+        colours={
+            "severity 3": colours[3],
+            "severity 2": colours[2],
+            "severity 1": colours[1],
+            "no barrier recorded (or severity 0)": colours[0],
+        },
+        title=f"Barriers of the {dimension} dimension: highest severity by region",
+        value_label="highest severity",
+        other_label="not in this comparison",
+        focus=list(sel["region"].astype(str)),
+        notes=[f"Severity 0-3 of the barrier register; dimension: {dimension}."],
+    )
+
+
+def show_barrier_map(report: Any, analysis: Any, dimension: str | None = None) -> RegionMap:
+    """Display the barrier-severity map of the barrier-matrix report."""
+    m = barrier_map(analysis.by_dimension, dimension)
+    _heading(report, "Map: barrier severity by region")
+    show_map(report, m, "map_barrier_severity")
+    return m
+
+
+# ------------------------------------------------------------------------------ past actions
+def spend_per_head(actions: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    """Budget in EUR per inhabitant by region: sum of the actions' budgets converted at the
+    ``policy.yml`` fixed rates, divided by the region's population (``population``: region,
+    value in thousands, the mean over the years given)."""
+    from workbench.policy.actions import to_eur
+
+    eur = to_eur(actions[actions["budget"].notna()])
+    col = "budget_eur" if "budget_eur" in eur.columns else "budget"
+    spend = eur.groupby("region")[col].sum()
+    pop = population.groupby("region")["value"].mean() * 1000.0
+    out = (spend / pop.reindex(spend.index)).rename("value").reset_index()
+    return out
+
+
+def gap_map(gaps: pd.DataFrame, dimension: str | None = None) -> RegionMap:
+    """Gaps for one dimension (default: the dimension with most gaps): regions with barriers or
+    specialisation but no action and no instrument (``gaps``: region, dimension, gap)."""
+    cfg = maps_defaults()
+    if dimension is None:
+        counts = gaps.groupby("dimension")["gap"].sum().sort_values(kind="stable")
+        dimension = str(counts.index[-1])
+    sel = gaps[gaps["dimension"] == dimension]
+    hl = cfg["highlight"]
+    return category_map(
+        {
+            "gap": sorted(sel.loc[sel["gap"].astype(bool), "region"].astype(str)),
+            "no gap": sorted(sel.loc[~sel["gap"].astype(bool), "region"].astype(str)),
+        },
+        colours={"gap": cfg["severity_colours"][3], "no gap": hl["peers"]},
+        title=f"Gaps in the {dimension} dimension by region",
+        value_label="gap",
+        other_label="not analysed",
+        notes=[
+            "Gap: specialisation or barriers in the dimension, but no past action and no "
+            "instrument in force."
+        ],
+    )
+
+
+def show_past_action_maps(
+    report: Any, analysis: Any, population_dataset: str | None = None
+) -> list[RegionMap]:
+    """Display spend per head (EUR) by region and the gaps map of the past-action report."""
+    from workbench.evidence.data import observations
+
+    cfg = maps_defaults()
+    shown: list[RegionMap] = []
+    _heading(report, "Maps: spend per head and gaps by region")
+    actions = analysis.actions
+    dataset = population_dataset or str(cfg["population"]["dataset_id"])
+    note = ""
+    try:
+        pop = observations(dataset, filters=cfg["population"].get("filters"))
+    except ValidationError as exc:
+        pop, note = None, f"No population data ({dataset}): {exc}"
+    if pop is not None and len(actions):
+        years = [str(p) for p in analysis.parameters.get("period", "").split("-") if p]
+        sel = pop
+        if len(years) == 2:
+            sel = pop[
+                (pop["period"].astype(str) >= years[0]) & (pop["period"].astype(str) <= years[1])
+            ]
+        if sel.empty:
+            sel = pop[pop["period"] == pop["period"].max()]
+        data = spend_per_head(actions, sel)
+        m = value_map(
+            data.dropna(),
+            title="Spend of past actions per inhabitant by region",
+            value_label="spend per head",
+            unit="EUR",
+            notes=[
+                "Budgets of the actions overlapping the period, converted to EUR at the fixed "
+                f"rates of policy.yml, divided by the mean population of the period ({dataset})."
+            ],
+        )
+        show_map(report, m, "map_spend_per_head")
+        shown.append(m)
+    elif note:
+        publish = getattr(report, "_publish", None)
+        if publish is not None:
+            publish({"text/html": f"<p>{html.escape(note)}</p>", "text/plain": note})
+    if len(analysis.gaps):
+        m = gap_map(analysis.gaps)
+        show_map(report, m, "map_gaps")
+        shown.append(m)
+    return shown

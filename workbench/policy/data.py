@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -53,7 +54,8 @@ def load_actions(
     An action overlaps the period when its start..end years (or, without dates, its programming
     period) intersect it; actions with neither are left out when a period is given.
     """
-    where, params = ["TRUE"], []
+    where: list[str] = ["TRUE"]
+    params: list[Any] = []
     if region:
         wanted = [region] if isinstance(region, str) else list(region)
         # an operation stored once with locations in several regions belongs to each of them
@@ -88,7 +90,8 @@ def _load_register(
     extra: str | None = None,
 ) -> pd.DataFrame:
     """Rows of a per-region register table (``dimensions`` as Python lists)."""
-    where, params = ["TRUE"], []
+    where: list[str] = ["TRUE"]
+    params: list[Any] = []
     if regions is not None:
         where.append(_in("region", regions, params))
     if not include_synthetic:
@@ -125,7 +128,8 @@ def load_import_issues(
     dataset_id: str | None = None, level: str | None = None, *, db: Db = None
 ) -> pd.DataFrame:
     """Rows of policy files that were not imported or not mapped (``import_issues``)."""
-    where, params = ["TRUE"], []
+    where: list[str] = ["TRUE"]
+    params: list[Any] = []
     if dataset_id:
         where.append("dataset_id = ?")
         params.append(dataset_id)

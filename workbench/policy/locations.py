@@ -56,25 +56,26 @@ def apportion(
     regions = [r for r in regions if r]
     out = actions.copy()
     out["operation_region"] = out["region"]
-    out["budget_total"] = pd.to_numeric(out.get("budget"), errors="coerce")
+    out["budget_total"] = pd.to_numeric(out["budget"], errors="coerce")
     shares: dict[str, float] = {}
-    where: dict[str, str] = {}
+    where: dict[str, str | None] = {}
     fallback: list[str] = []
     locs = locations[locations["action_id"].isin(out["action_id"])] if len(locations) else locations
     counts = locs.groupby("action_id").size() if len(locs) else pd.Series(dtype=int)
-    for aid, g in locs.groupby("action_id") if len(locs) else []:
+    for key, g in locs.groupby("action_id") if len(locs) else []:
+        aid = str(key)
         place = g["location_code"].where(g["location_code"].notna(), g["region"])
         inside = [
             _inside(c, regions) or _inside(r, regions)
             for c, r in zip(place, g["region"], strict=True)
         ]
         in_regions = g["region"][inside]
-        where[aid] = in_regions.mode().iloc[0] if len(in_regions) else None
+        where[aid] = str(in_regions.mode().iloc[0]) if len(in_regions) else None
         if rule == "equal":
             shares[aid] = sum(inside) / len(g)
         elif rule == "population":
-            pops = [population.get(str(c)) if population else None for c in place]
-            if any(p is None or p <= 0 for p in pops):
+            pops = [float(population.get(str(c)) or 0.0) if population else 0.0 for c in place]
+            if any(p <= 0 for p in pops):
                 fallback.append(aid)
                 shares[aid] = sum(inside) / len(g)
             else:

@@ -58,4 +58,7 @@ def _held(db: str | os.PathLike[str] | None) -> dict[str, str]:
         " LEFT JOIN observations o USING (dataset_id) WHERE d.dataset_id LIKE 'eurostat:%' GROUP BY 1",
         db=db,
     )
-    return {r.dataset_id: f"yes, {r.lo}-{r.hi}" if r.lo else "yes" for r in frame.itertuples()}
+    return {
+        str(r["dataset_id"]): f"yes, {r['lo']}-{r['hi']}" if r["lo"] else "yes"
+        for r in frame.to_dict("records")
+    }

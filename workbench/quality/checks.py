@@ -163,26 +163,30 @@ def currency_labels(
     df = labelled[labelled.groupby(list(group), dropna=False)["currency"].transform("nunique") >= 2]
     groups, flagged = [], []
     for keys, g in df.groupby(list(group), dropna=False):
-        stats = g.groupby("currency")["budget"].agg(["median", "count"])
-        stats = stats[stats["count"] >= min_rows]
-        if len(stats) < 2:
+        counts = {str(c): len(s) for c, s in g.groupby("currency")["budget"]}
+        med = {str(c): float(s.median()) for c, s in g.groupby("currency")["budget"]
+               if counts[str(c)] >= min_rows}  # fmt: skip
+        if len(med) < 2:
             continue
-        eur = stats["median"] / stats.index.map(lambda c: float(rates[c]))
-        hi, lo = eur.idxmax(), eur.idxmin()
-        conv = float(eur[hi] / eur[lo])
-        raw = float(stats.loc[hi, "median"] / stats.loc[lo, "median"])
+        eur = {c: m / float(rates[c]) for c, m in med.items()}
+        hi, lo = max(eur, key=lambda c: eur[c]), min(eur, key=lambda c: eur[c])
+        conv, raw = eur[hi] / eur[lo], med[hi] / med[lo]
         if conv > max_ratio and raw < max_ratio:
-            years = g.assign(y=pd.to_datetime(g.get("start_date"), errors="coerce").dt.year)
-            span = years.groupby("currency")["y"].agg(["min", "max"])
+            years = (
+                pd.to_datetime(g["start_date"], errors="coerce").dt.year
+                if "start_date" in g
+                else None
+            )
             rows = g[g["currency"] == hi]
             flagged.append(rows)
             groups.append({
                 **dict(zip(group, keys if isinstance(keys, tuple) else (keys,), strict=True)),
                 "suspicious_label": hi, "rows_suspicious": len(rows),
-                f"median_{hi}": stats.loc[hi, "median"], "other_label": lo,
-                "rows_other": int(stats.loc[lo, "count"]), f"median_{lo}": stats.loc[lo, "median"],
+                f"median_{hi}": med[hi], "other_label": lo,
+                "rows_other": counts[lo], f"median_{lo}": med[lo],
                 "raw_ratio": raw, "ratio_if_labels_right": conv,
-                "years_suspicious": _span(span, hi), "years_other": _span(span, lo),
+                "years_suspicious": _span(years, g["currency"] == hi),
+                "years_other": _span(years, g["currency"] == lo),
             })  # fmt: skip
     if not groups:
         return []
@@ -199,7 +203,12 @@ def currency_labels(
             )
     first = table.sort_values("rows_suspicious", ascending=False).iloc[0]
     label, other = first["suspicious_label"], first["other_label"]
-    file_rows = int(pd.to_numeric(rows.get("n_locations"), errors="coerce").fillna(1).sum())
+    n_loc = (
+        pd.to_numeric(rows["n_locations"], errors="coerce")
+        if "n_locations" in rows
+        else pd.Series(1, index=rows.index)
+    )
+    file_rows = int(n_loc.fillna(1).sum())
     msg = (
         f"Currency labels do not fit the amounts in {len(table)} fund/programme group(s): "
         f"{len(rows):,} operation(s) ({file_rows:,} file rows) labelled {label} are about "
@@ -226,11 +235,13 @@ def currency_labels(
                     frozenset(rows["action_id"]))]  # fmt: skip
 
 
-def _span(span: pd.DataFrame, cur: str) -> str:
-    lo, hi = span.loc[cur, "min"], span.loc[cur, "max"]
-    if pd.isna(lo):
+def _span(years: pd.Series | None, mask: pd.Series) -> str:
+    """'2008-2015' for the years of the rows in ``mask``."""
+    got = years[mask].dropna() if years is not None else pd.Series(dtype=float)
+    if got.empty:
         return "without dates"
-    return f"{int(lo)}-{int(hi)}" if lo != hi else f"{int(lo)}"
+    lo, hi = int(got.min()), int(got.max())
+    return f"{lo}-{hi}" if lo != hi else f"{lo}"
 
 
 def amount_outliers(
@@ -290,7 +301,7 @@ def _coverage(
     if df.empty:
         return []
     periods = sorted(df[period].unique())
-    have = df.groupby("region")[period].agg(lambda s: set(s))
+    have = {str(r): set(s) for r, s in df.groupby("region")[period]}
     rows = []
     for region, got in have.items():
         missing = [p for p in periods if p not in got]
@@ -320,7 +331,9 @@ def _ranges(values: Iterable[Any]) -> list[str]:
         nums = [int(v) for v in vals]
     except (TypeError, ValueError):
         return [str(v) for v in vals]
-    out, start, prev = [], None, None
+    out: list[str] = []
+    start: int | None = None
+    prev = 0
     for v in nums:
         if start is None:
             start = prev = v

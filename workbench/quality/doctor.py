@@ -188,9 +188,10 @@ def check_dataset(
         notes = {}
     notes = notes if isinstance(notes, dict) else {}
     findings = _action_findings(con, dataset_id, notes, conf, versions)
-    n_obs = con.execute(
+    counted = con.execute(
         "SELECT count(*) FROM observations WHERE dataset_id = ?", [dataset_id]
-    ).fetchone()[0]
+    ).fetchone()
+    n_obs = int(counted[0]) if counted else 0
     if n_obs:
         dims = list(row[1] or []) if row else []
         findings += _observation_findings(con, dataset_id, int(n_obs), dims, conf, versions)
@@ -226,11 +227,14 @@ def _summary(
         [ids],
     )
     rows = []
-    for d in meta.itertuples():
-        fs = [f for f in findings if f.dataset_id == d.dataset_id]
-        keys = set().union(*(f.keys for f in fs if f.severity == "warning")) if fs else set()
-        n = int(d.rows or 0)
-        rows.append({"dataset_id": d.dataset_id, "title": d.title, "rows": n, "synthetic": bool(d.synthetic),
+    for d in meta.to_dict("records"):
+        fs = [f for f in findings if f.dataset_id == d["dataset_id"]]
+        keys: set[str] = (
+            set().union(*(f.keys for f in fs if f.severity == "warning")) if fs else set()
+        )
+        n = int(d["rows"] or 0)
+        rows.append({"dataset_id": d["dataset_id"], "title": d["title"], "rows": n,
+                     "synthetic": bool(d["synthetic"]),
                      "warnings": sum(f.severity == "warning" for f in fs),
                      "infos": sum(f.severity == "info" for f in fs),
                      "flagged_rows": len(keys), "flagged_share": len(keys) / n if n else None})  # fmt: skip

@@ -37,13 +37,13 @@ def dataset_quality(
         return {}
     out: dict[str, dict[str, list[str]]] = {}
     for d, msg in zip(checks["dataset_id"], checks["message"], strict=True):
-        out.setdefault(d, {"data_warnings": [], "corrections": []})["data_warnings"].append(msg)
-    for r in fixes.itertuples():
-        text = (f"correction '{r.correction_id}' from {r.correction_file}: {r.changes} in "
-                f"{int(r.n_rows):,} rows ({r.reason})")  # fmt: skip
-        out.setdefault(r.dataset_id, {"data_warnings": [], "corrections": []})[
-            "corrections"
-        ].append(text)
+        entry = out.setdefault(str(d), {"data_warnings": [], "corrections": []})
+        entry["data_warnings"].append(str(msg))
+    for r in fixes.to_dict("records"):
+        text = (f"correction '{r['correction_id']}' from {r['correction_file']}: {r['changes']} in "
+                f"{int(r['n_rows']):,} rows ({r['reason']})")  # fmt: skip
+        entry = out.setdefault(str(r["dataset_id"]), {"data_warnings": [], "corrections": []})
+        entry["corrections"].append(text)
     return out
 
 

@@ -47,15 +47,13 @@ def print_report(report: DoctorReport, console: Console | None = None) -> None:
     summary = Table(title=f"Data check of {report.source} ({report.seconds:.1f} s)")
     for col in ("dataset", "rows", "warnings", "notes", "flagged rows"):
         summary.add_column(col, justify="left" if col == "dataset" else "right", overflow="fold")
-    for d in report.summary.itertuples():
-        share = (
-            ""
-            if d.flagged_share is None or pd.isna(d.flagged_share)
-            else f" ({d.flagged_share:.1%})"
-        )
+    for d in report.summary.to_dict("records"):
+        flagged = d["flagged_share"]
+        share = "" if flagged is None or pd.isna(flagged) else f" ({float(flagged):.1%})"
         summary.add_row(
-            d.dataset_id, f"{d.rows:,}", str(d.warnings), str(d.infos), f"{d.flagged_rows:,}{share}"
-        )
+            str(d["dataset_id"]), f"{int(d['rows']):,}", str(d["warnings"]), str(d["infos"]),
+            f"{int(d['flagged_rows']):,}{share}",
+        )  # fmt: skip
     console.print(summary)
     table = Table(title="Findings", show_lines=True)
     for col in ("severity", "dataset", "check", "rows", "finding"):

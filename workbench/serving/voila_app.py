@@ -332,11 +332,23 @@ class ServerProcess:
             time.sleep(0.5)
 
     def __exit__(self, *exc: object) -> None:
+        leftovers = []
         if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(ImportError, OSError):
+                import psutil  # dev dependency: only to clean up after a failed test
+
+                leftovers = psutil.Process(self.proc.pid).children(recursive=True)
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
+        if leftovers:  # a Voila that cannot stop (e.g. stuck in a loop) is killed, not left behind
+            import psutil
+
+            _gone, alive = psutil.wait_procs(leftovers, timeout=15)
+            for process in alive:
+                with contextlib.suppress(psutil.Error):
+                    process.kill()
         self.log.close()

@@ -43,7 +43,7 @@ class NoDelayChannelsConnection(ZMQChannelsWebsocketConnection):
     async def prepare(self) -> None:
         """Called by the handler before the websocket upgrade: refuse clients without v1."""
         request = self.websocket_handler.request
-        if False and KERNEL_PROTOCOL not in requested_subprotocols(
+        if KERNEL_PROTOCOL not in requested_subprotocols(
             request.headers.get("Sec-WebSocket-Protocol")
         ):
             self.log.warning(

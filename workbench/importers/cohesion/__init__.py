@@ -263,9 +263,10 @@ def import_cohesion_file(
                        corrections=Path(corrections) if corrections else None)  # fmt: skip
     with writer(db, purpose=f"import {request.dataset_id}") as con:
         if not force and already_imported(con, request.dataset_id, sha):
-            notes, rows = con.execute(
+            found = con.execute(
                 "SELECT notes, rows FROM datasets WHERE dataset_id = ?", [request.dataset_id]
             ).fetchone()
+            notes, rows = found if found else (None, 0)
             try:
                 recorded = json.loads(notes or "{}")
             except ValueError:
@@ -291,10 +292,16 @@ def _register() -> None:
             return ImportResult(request.dataset_id, rows, False, f"cohesion_{kind}",
                                 request.sha256, warnings=_summary(parsed))  # fmt: skip
 
+        def dataset_id_for(_path: Path) -> str:
+            return DEFAULT_DATASET_IDS[kind]
+
+        def sniff(path: Path, head: bytes) -> bool:
+            return sniff_kind(path, head) == kind
+
         register_importer(
             f"cohesion_{kind}",
-            dataset_id_for=lambda _p, k=kind: DEFAULT_DATASET_IDS[k],
-            sniff=lambda p, head, k=kind: sniff_kind(p, head) == k,
+            dataset_id_for=dataset_id_for,
+            sniff=sniff,
             priority=10,
             description=DESCRIPTIONS[kind],
         )(load_request)

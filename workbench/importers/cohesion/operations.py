@@ -59,11 +59,11 @@ def merge_repeated_operations(parsed: ParsedFile, key: Sequence[str]) -> None:
                     continue
                 repeated += 1
             seen.setdefault(where, member["source_row"])
-            for loc in locations:
-                regions.append(loc.region)
+            for place in locations:
+                regions.append(place.region)
                 parsed.locations.append({
                     "action_id": first["action_id"], "dataset_id": parsed.dataset_id,
-                    "location_code": loc.code, "location_name": loc.name, "region": loc.region,
+                    "location_code": place.code, "location_name": place.name, "region": place.region,
                     "source_row": member["source_row"],
                 })  # fmt: skip
         if any(regions):

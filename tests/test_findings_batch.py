@@ -1,0 +1,58 @@
+"""Every report type of the demo plan opens with a key-findings block of 3-7 sentences written for
+people: no raw NaN/None/True/scientific notation, names next to codes (issue 13 items 1 and 2)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support.findings_check import key_findings_in
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN = ROOT / "notebooks" / "plans" / "demo.yml"
+# one run of every report notebook of the demo plan
+ONLY = ",".join(
+    [
+        "s3_profile__region-HR03",
+        "parallel_contexts__region-SI03",
+        "kb_overview__country-HR",
+        "past_action_analysis__country-EL*",
+        "barrier_matrix__regions-SI03*",
+        "pilot_evaluation__pilot_id-P1",
+        "mechanism_ranking__weighting-ahp",
+        "foresight_report*",
+    ]
+)
+RAW = re.compile(r"\b(nan|NaN|None|NaT|True|False)\b|\d[eE][+-]?\d")
+
+
+@pytest.mark.slow
+def test_every_report_type_opens_with_findings_in_words(tmp_path: Path) -> None:
+    db, out = tmp_path / "kb.duckdb", tmp_path / "reports"
+    for args in (["demo"], ["run", str(PLAN), "--out", str(out), "-q", "--only", ONLY]):
+        done = subprocess.run(
+            [sys.executable, "-m", "workbench", "--db", str(db), *args],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+    batch = next(p for p in (out / "demo").iterdir() if p.is_dir() and p.name != "latest")
+    runs = sorted(p for p in batch.iterdir() if p.is_dir())
+    kinds = {r.name.split("__")[0] for r in runs}
+    assert kinds == {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    for run in runs:
+        sentences = key_findings_in((run / "report.html").read_text(encoding="utf-8"))
+        assert 3 <= len(sentences) <= 7, (run.name, sentences)
+        for s in sentences:
+            assert not RAW.search(s), (run.name, s)
+            assert s[0].isupper() or s[0].isdigit() or s[0] == "'", (run.name, s)
+    s3 = key_findings_in((batch / "s3_profile__region-HR03" / "report.html").read_text())
+    assert s3[0].startswith("Jadranska Hrvatska (HR03) is most specialised in")
+    ranking = key_findings_in(
+        (batch / "mechanism_ranking__weighting-ahp" / "report.html").read_text()
+    )
+    assert re.match(r"^[A-Z][a-z].* \(M-[A-Z]+\) ranks first", ranking[0])  # name, then code
