@@ -32,15 +32,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the probe client lives in tests/support
 
 from support.probe import VoilaPage, join_participant, submit_answer  # noqa: E402
-
-from workbench.demo import foresight as demo  # noqa: E402
-from workbench.serving import ServerProcess  # noqa: E402
-from workbench.testing import (  # noqa: E402
+from support.testing import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     free_port,
     record_foreign_requests,
 )
+
+from workbench.demo import foresight as demo  # noqa: E402
+from workbench.serving import ServerProcess  # noqa: E402
 
 NOTEBOOK = "foresight_participant.ipynb"
 

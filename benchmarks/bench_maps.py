@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
@@ -36,7 +37,9 @@ from workbench.maps import load_geometry, value_map
 from workbench.maps.geometry import EXTRACT
 from workbench.maps.interactive import to_plotly
 from workbench.reporting.html_export import write_plotly_js
-from workbench.testing import CHROMIUM, CHROMIUM_ARGS
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # test support
+from support.testing import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <script src="plotly.min.js"></script></head><body><div id="host"></div></body></html>"""

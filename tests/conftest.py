@@ -3,8 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from workbench.testing import require_real_data
+from support.testing import require_real_data
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("pandas", "duckdb", "numpy", "scipy", "statsmodels", "plotly")
@@ -74,3 +75,33 @@ def test_the_light_check_detects_a_heavy_import(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "pandas" in json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_a_missing_command_group_or_demo_generator_is_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Listed modules are imported, never skipped: a missing one fails loudly (issue 11)."""
+    import importlib
+
+    import typer
+
+    from workbench import cli, demo
+
+    monkeypatch.setattr(cli, "COMMAND_MODULES", [*cli.COMMAND_MODULES, "no_such_group"])
+    monkeypatch.setattr(cli, "app", typer.Typer())
+    with pytest.raises(ModuleNotFoundError, match="no_such_group"):
+        cli._register_all()
+    assert demo.available_generators() == (list(demo.GENERATORS), [])
+    monkeypatch.setattr(demo, "GENERATORS", [*demo.GENERATORS, "no_such_domain"])
+    with pytest.raises(ImportError, match="no_such_domain"):
+        demo.available_generators()
+    assert importlib.import_module("workbench.cli").app is not None
+
+
+def test_report_notebooks_declare_the_workbench_kernel() -> None:
+    """Report notebooks run in a system-wide Jupyter too: kernel `workbench`, no stored outputs."""
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        assert nb.metadata["kernelspec"]["name"] == "workbench", path.name
+        outputs = [c for c in nb.cells if c.cell_type == "code" and c.get("outputs")]
+        assert not outputs, f"{path.name} has stored outputs"

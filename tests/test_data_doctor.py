@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from support.hr_operations import hr_operations, region_totals
+from support.testing import CHROMIUM_ARGS, require_browser, require_real_data
 
 from workbench.errors import ValidationError
 from workbench.importers import import_file
@@ -23,7 +24,6 @@ from workbench.importers.cohesion import import_cohesion_file
 from workbench.kb import query
 from workbench.quality import check_file, check_kb
 from workbench.quality.output import render_html, write_csv
-from workbench.testing import CHROMIUM_ARGS, require_browser, require_real_data
 
 HR = "ESIF_Croatia_2007-2020.csv"
 FIX = (
@@ -177,6 +177,11 @@ def test_hr03_report_counts_operations_once_and_says_a_correction_was_applied(
     out, notebook = _run_report(tmp_path, tmp_db, "fixed")
     spend = pd.read_csv(out / "spend_by_dimension_period.csv")
     assert spend["n_actions"].sum() == n == n_fixed  # ISECSS and the like: one operation each
+    timeline = pd.read_csv(out / "timeline.csv")
+    isecss = timeline[timeline["title"].str.contains("ISECSS")]
+    assert len(timeline) == n and len(isecss) == 1  # listed 21 times in the file, 7 times in HR03
+    (full,) = [o["total"] for k, o in ops.items() if "ISECSS" in k[0]]
+    assert isecss["budget"].iloc[0] == pytest.approx(float(full) * 7 / 21)  # 7 of its 21 counties
     by_cur = spend.groupby("currency")["budget"].sum()
     assert set(by_cur.index) == {"HRK"} == set(fixed)
     assert by_cur["HRK"] == pytest.approx(float(fixed["HRK"]), rel=1e-9)

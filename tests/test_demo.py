@@ -9,11 +9,11 @@ import duckdb
 import pandas as pd
 import pytest
 from support.notebooks import run_notebook
+from support.testing import require_real_data
 
 from workbench.demo import DEFAULT_SEED, build_demo
 from workbench.demo.context import DEMO_COUNTRIES
 from workbench.kb import writer
-from workbench.testing import require_real_data
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20261127

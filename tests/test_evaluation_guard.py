@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.config import load_defaults
 from workbench.demo.pilots import write_standalone
 from workbench.evaluation import data, guard
-from workbench.evaluation.settings import evaluation_defaults
 from workbench.kb import query
 
 
@@ -22,7 +22,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_guard_triggers_on_the_six_demo_pilots(demo_db: Path) -> None:
-    limits = evaluation_defaults()["small_n_guard"]
+    limits = load_defaults("evaluation")["small_n_guard"]
     counts = query(
         "SELECT pilot_id, count(*) FILTER (WHERE role = 'pilot') AS treated,"
         " count(*) FILTER (WHERE role = 'comparison') AS controls"

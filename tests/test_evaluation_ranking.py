@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.config import load_defaults
 from workbench.evaluation import ranking
 from workbench.evaluation.errors import EvaluationInputError, InconsistentJudgementsError
-from workbench.evaluation.settings import evaluation_defaults
 
 
 def test_topsis_reproduces_tzeng_huang_2011_worked_example() -> None:
@@ -66,7 +66,7 @@ SAATY_1990_MATRIX = [
 
 def test_saaty_random_index_table() -> None:
     """RI from Saaty (1980), *The Analytic Hierarchy Process*, as reprinted in Saaty (1990)."""
-    ri = {int(k): v for k, v in evaluation_defaults()["ranking"]["random_index"].items()}
+    ri = {int(k): v for k, v in load_defaults("evaluation")["ranking"]["random_index"].items()}
     assert ri == {
         1: 0.0,
         2: 0.0,
@@ -174,7 +174,7 @@ def test_monte_carlo_matches_loop_over_public_functions() -> None:
     rng = np.random.default_rng(4)
     matrix = pd.DataFrame(rng.uniform(1, 5, size=(5, 4)), index=list("vwxyz"), columns=list("abcd"))
     weights = pd.Series([0.4, 0.3, 0.2, 0.1], index=list("abcd"))
-    cfg = evaluation_defaults()["ranking"]["monte_carlo"]
+    cfg = load_defaults("evaluation")["ranking"]["monte_carlo"]
     stab = ranking.rank_stability(matrix, weights, n_draws=200, seed=9)
     draws = np.random.default_rng(9).dirichlet(weights.to_numpy() * cfg["concentration"], size=200)
     base = ranking.topsis(matrix, weights)["rank"]

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.config import load_defaults
 from workbench.evaluation import ranking
-from workbench.evaluation.settings import evaluation_defaults
 
 IMPACTS = {"budget_eur": "cost", "months_to_effect": "cost"}
 
@@ -68,7 +68,7 @@ def test_cheaper_alternative_wins_on_cost() -> None:
 def test_rank_stability_with_cost_criteria_matches_a_loop(method: str) -> None:
     matrix = _matrix()
     weights = pd.Series(WEIGHTS)
-    cfg = evaluation_defaults()["ranking"]["monte_carlo"]
+    cfg = load_defaults("evaluation")["ranking"]["monte_carlo"]
     stab = ranking.rank_stability(
         matrix, weights, method=method, impacts=IMPACTS, n_draws=150, seed=3
     )

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.testing import free_port, require_real_data
 
 from workbench.fetch import FetchError, eurostat_url, fetch_eurostat
 from workbench.importers import import_file
-from workbench.testing import free_port, require_real_data
 
 CODE = "nama_10r_2gvagr"
 

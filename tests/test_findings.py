@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from support.findings_check import key_findings_in, numbers_in, unmatched_numbers
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 from workbench.evidence import peers as peers_mod
 from workbench.evidence.findings import (
@@ -21,7 +22,6 @@ from workbench.evidence.findings import (
 )
 from workbench.evidence.peers import peer_regions
 from workbench.evidence.reports import build_s3_profile
-from workbench.evidence.settings import evidence_defaults
 from workbench.reporting.findings import key_findings_html
 from workbench.wording import num, pct
 
@@ -99,10 +99,10 @@ def test_identical_regions_are_one_peer_or_marked(monkeypatch: pytest.MonkeyPatc
     row = out[out["region"] == twins[0]].iloc[0]
     assert row["same_data_as"] == ({"LT01", "LT02"} - {twins[0]}).pop()
     cfg = {
-        **evidence_defaults(),
-        "peers": {**evidence_defaults()["peers"], "identical_regions": "mark"},
+        **load_defaults("evidence"),
+        "peers": {**load_defaults("evidence")["peers"], "identical_regions": "mark"},
     }
-    monkeypatch.setattr(peers_mod, "evidence_defaults", lambda: cfg)
+    monkeypatch.setattr(peers_mod, "load_defaults", lambda name: cfg)
     marked = peer_regions(v, "HR03", n=7, log_variables=[])
     assert {"LT01", "LT02"} <= set(marked["region"])
     assert set(marked.loc[marked["region"].isin(["LT01", "LT02"]), "same_data_as"]) == {
@@ -140,7 +140,9 @@ def test_demo_evidence_findings_numbers_come_from_the_tables(demo_kb: Path, tmp_
         comparison_basis=p.basis,
     )
     _check(
-        sentences, folder, (float(evidence_defaults()["quadrant"]["lq_threshold"]), min_sectors())
+        sentences,
+        folder,
+        (float(load_defaults("evidence")["quadrant"]["lq_threshold"]), min_sectors()),
     )
     assert sentences[0].startswith("Jadranska Hrvatska (HR03) is most specialised in")
     c = parallel_contexts("SI03", db=str(demo_kb))
@@ -200,3 +202,20 @@ def test_demo_policy_evaluation_foresight_findings_numbers_come_from_the_tables(
     folder = _save(tmp_path / "fs", kendall_w=f.kendall, impact_uncertainty=f.matrix,
                    micmac=f.micmac, **frames)  # fmt: skip
     _check(foresight_findings(f), folder, (f.micmac_power, 1, 2, 5, 9))
+
+
+def test_foresight_findings_of_an_exercise_without_answers_still_say_three_things() -> None:
+    from workbench.foresight.findings import foresight_findings
+    from workbench.foresight.model import Exercise
+    from workbench.foresight.reports import ForesightSummary
+
+    empty = pd.DataFrame()
+    ex = Exercise(
+        exercise=pd.Series({"exercise_id": "new", "title": "New exercise"}),
+        rounds=empty, participants=empty, drivers=pd.DataFrame(columns=["driver_id", "label"]),
+        statements=pd.DataFrame(columns=["statement_id", "text", "scale_points"]),
+        answers=empty, comments=empty, ratings=empty, influences=empty,
+    )  # fmt: skip
+    sentences = foresight_findings(ForesightSummary(exercise=ex))
+    assert len(sentences) == 3
+    assert sentences[0].startswith("No Delphi answers")

@@ -30,16 +30,16 @@ RAW = re.compile(r"\b(nan|NaN|None|NaT|True|False)\b|\d[eE][+-]?\d")
 
 
 @pytest.mark.slow
-def test_every_report_type_opens_with_findings_in_words(tmp_path: Path) -> None:
-    db, out = tmp_path / "kb.duckdb", tmp_path / "reports"
-    for args in (["demo"], ["run", str(PLAN), "--out", str(out), "-q", "--only", ONLY]):
-        done = subprocess.run(
-            [sys.executable, "-m", "workbench", "--db", str(db), *args],
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
+def test_every_report_type_opens_with_findings_in_words(demo_kb_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "--db", str(demo_kb_copy), "run", str(PLAN),
+         "--out", str(out), "-q", "--only", ONLY],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
     batch = next(p for p in (out / "demo").iterdir() if p.is_dir() and p.name != "latest")
     runs = sorted(p for p in batch.iterdir() if p.is_dir())
     kinds = {r.name.split("__")[0] for r in runs}

@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from support.findings_check import key_findings_in, unmatched_numbers
+from support.testing import require_real_data
 
+from workbench.config import load_defaults
 from workbench.evidence.findings import min_sectors
-from workbench.evidence.settings import evidence_defaults
-from workbench.testing import require_real_data
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "notebooks" / "plans" / "real.yml"
@@ -56,7 +56,7 @@ def test_every_report_of_the_real_plan_opens_with_key_findings(real_batch: Path)
 def test_hr03_findings_numbers_match_its_csv_files(real_batch: Path) -> None:
     run = _run(real_batch, "s3_profile*HR03*")
     sentences = _findings(run)
-    thresholds = (float(evidence_defaults()["quadrant"]["lq_threshold"]), min_sectors())
+    thresholds = (float(load_defaults("evidence")["quadrant"]["lq_threshold"]), min_sectors())
     assert unmatched_numbers(sentences, run, thresholds) == []
     # the headline numbers are those of the region's own rows, not just any cell
     spec = pd.read_csv(run / "specialisation.csv").sort_values("lq", ascending=False)

@@ -14,10 +14,10 @@ from scipy import stats
 from support.notebooks import run_notebook
 
 from workbench import capture
+from workbench.config import load_defaults
 from workbench.demo import foresight as demo
 from workbench.errors import ValidationError
 from workbench.foresight import delphi, micmac, scenarios
-from workbench.foresight.settings import foresight_settings
 from workbench.foresight.state import current_state, hash_code, set_round
 from workbench.kb import query
 
@@ -75,7 +75,7 @@ def test_item_stats_quartiles_consensus_and_agreement() -> None:
         assert got.loc[sid, "median"] == series.median()
         assert got.loc[sid, "q1"] == series.quantile(0.25)
         assert got.loc[sid, "iqr"] == series.quantile(0.75) - series.quantile(0.25)
-    limits = foresight_settings()["consensus"]["max_iqr"]
+    limits = load_defaults("foresight")["consensus"]["max_iqr"]
     assert got.loc["S5", "iqr"] == limits[5] and bool(got.loc["S5", "consensus"])
     assert got.loc["S9", "iqr"] > limits[9] and not bool(got.loc["S9", "consensus"])
     assert got.loc["S5", "agreement_pct"] == 60.0  # 3 of 5 answers >= 4
@@ -132,7 +132,7 @@ def test_micmac_indirect_ranking_follows_the_perron_vectors() -> None:
     assert table["rank_influence_indirect"].tolist() == rank(r)
     assert table["rank_dependence_indirect"].tolist() == rank(left_vec)
     assert table["influence_direct"].tolist() == m.sum(axis=1).tolist()
-    assert 2 <= power <= foresight_settings()["micmac"]["max_power"]
+    assert 2 <= power <= load_defaults("foresight")["micmac"]["max_power"]
 
 
 def test_micmac_quadrants() -> None:

@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from support.probe import VoilaPage, join_participant, submit_answer
+from support.testing import CHROMIUM_ARGS, free_port, record_foreign_requests, require_browser
 
 from workbench import capture
 from workbench.demo import foresight as demo
 from workbench.kb import query
 from workbench.serving import ServerProcess
-from workbench.testing import CHROMIUM_ARGS, free_port, record_foreign_requests, require_browser
 
 XSS = "<img src=x onerror=alert(1)>"
 pytestmark = pytest.mark.browser
@@ -101,7 +101,8 @@ def test_participant_round_then_facilitator_sees_new_median(served) -> None:
             facilitator.on("request", lambda r: facilitator_urls.append(r.url))
             # the facilitator's page needs the facilitator's token (roles, issue 10)
             facilitator.goto(
-                f"{url}/voila/render/foresight_facilitator.ipynb?token={tokens['facilitator']}"
+                f"{url}/voila/render/foresight_facilitator.ipynb?token={tokens['facilitator']}",
+                timeout=180_000,  # a busy machine: the page's kernel may still be starting
             )
             facilitator.get_by_role("button", name="Refresh").click(timeout=60_000)
             facilitator.get_by_text("26 participants answered").wait_for(timeout=60_000)

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import duckdb
 from openpyxl import load_workbook
-
-from workbench.testing import require_real_data
+from support.testing import require_real_data
 
 EXE = str(Path(sys.executable).with_name("workbench"))
 

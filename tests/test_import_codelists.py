@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.testing import require_real_data
 
 from workbench.errors import ImportFailed
 from workbench.importers import import_file, sniff_kind
-from workbench.testing import require_real_data
 
 
 def rows_of(db: Path, sql: str) -> list[tuple]:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.testing import require_real_data
 
 from workbench.errors import KBBusyError
 from workbench.importers import import_file
-from workbench.testing import require_real_data
 
 HOLD_WRITER = textwrap.dedent(
     """

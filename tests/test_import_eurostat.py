@@ -9,11 +9,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.testing import require_real_data
 
 from workbench.errors import ImportFailed
 from workbench.importers import import_file, sniff_kind
 from workbench.importers.eurostat_tsv import dataset_id_for
-from workbench.testing import require_real_data
 
 REAL_FILES = [
     "lfst_r_lfe2en2.tsv.gz",

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.testing import require_real_data
 
 from workbench.errors import ImportFailed
 from workbench.importers import import_file
-from workbench.testing import require_real_data
 
 NAME = "lfst_r_lfe2en2.tsv"  # same dataset id as the real file: a failed new version
 

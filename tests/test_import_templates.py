@@ -11,13 +11,13 @@ import duckdb
 import pytest
 import yaml
 from openpyxl import Workbook, load_workbook
+from support.testing import require_real_data
 
 from workbench.config import DEFAULTS_DIR
 from workbench.errors import ImportFailed
 from workbench.importers import import_file, sniff_kind
 from workbench.importers.tabular import read_xls_table
 from workbench.importers.templates import write_template
-from workbench.testing import require_real_data
 
 CORE = ["clusters", "policy_actions", "regions", "sectors"]
 

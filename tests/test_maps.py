@@ -11,15 +11,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from support.testing import require_real_data
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 from workbench.maps import category_map, classify, join_values, load_geometry, value_map
 from workbench.maps.build_extract import build_extract
 from workbench.maps.geometry import EXTRACT, orientation_problems, project, signed_area
 from workbench.maps.interactive import to_plotly
-from workbench.maps.settings import maps_defaults
 from workbench.maps.static import legend_labels, save_static, to_matplotlib
-from workbench.testing import require_real_data
 
 SEE = ["AL", "AT", "BG", "EL", "HR", "HU", "IT", "ME", "MK", "RO", "RS", "SI", "SK"]
 
@@ -260,7 +260,7 @@ def test_every_map_shows_attribution_no_nuts_economies_and_capital_labels(tmp_pa
     assert len(no_nuts) == 1 and all(c in no_nuts[0] for c in ("(BA)", "(XK)", "(MD)", "(UA)"))
     texts = [a["text"] for a in fig["layout"]["annotations"]]
     assert any("© EuroGeographics for the administrative boundaries" in t for t in texts)
-    small = set(maps_defaults()["small_regions"]) & set(g.regions)
+    small = set(load_defaults("maps")["small_regions"]) & set(g.regions)
     (labels,) = [t for t in fig["data"] if t.get("name") == "capital regions"]
     for code in small:  # capital regions labelled, with a leader line from the region
         assert any(t.startswith(code + " ") for t in labels["text"])

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,18 +21,19 @@ import pandas as pd
 import pytest
 import yaml
 from support.maps_page import read_maps
+from support.testing import CHROMIUM_ARGS, free_port, record_foreign_requests, require_browser
 
 from workbench.batch.plans import load_plan
 from workbench.batch.runner import run_plan
 from workbench.demo import build_demo
-from workbench.testing import CHROMIUM_ARGS, record_foreign_requests, require_browser
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """A demo knowledge base; no real-data folder and no GISCO cache in the environment."""
     tmp = tmp_path_factory.mktemp("maps")
     db = tmp / "demo.duckdb"
     with pytest.MonkeyPatch.context() as mp:
@@ -35,6 +41,16 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path
         mp.setenv("WORKBENCH_REAL_DATA", str(tmp / "no-shared-data"))  # no ../shared
         mp.setenv("WORKBENCH_GISCO_DIR", str(tmp / "no-gisco-cache"))  # shipped extract only
         build_demo(db)
+        yield db, tmp
+
+
+@pytest.fixture(scope="module")
+def reports(demo: tuple[Path, Path]) -> Iterator[dict[str, Path]]:
+    db, tmp = demo
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBENCH_DB", str(db))
+        mp.setenv("WORKBENCH_REAL_DATA", str(tmp / "no-shared-data"))
+        mp.setenv("WORKBENCH_GISCO_DIR", str(tmp / "no-gisco-cache"))
         plan = tmp / "maps.yml"
         plan.write_text(
             yaml.safe_dump(
@@ -148,3 +164,90 @@ def test_s3_profile_and_peer_report_maps_draw_offline(reports: dict[str, Path]) 
     (peer,) = pc_maps
     assert {"HR02", "HR05", "HR06"} <= set(peer["meta"]["regions_without_data"])
     assert peer["legend"][:2] == ["Jadranska Hrvatska (HR03)", "peer regions"]
+
+
+def test_barrier_dashboard_map_click_filters_the_list(demo: tuple[Path, Path]) -> None:
+    """Voila: clicking a region on the dashboard's map lists only that region's barriers."""
+    chromium = require_browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    from workbench.policy import data
+
+    db, tmp = demo
+    bars = data.load_barriers(db=str(db))
+    target = sorted(bars["region"].unique())[0]
+    others = sorted(set(bars["region"]) - {target})
+    port = free_port()
+    env = {
+        **os.environ,
+        "WORKBENCH_DB": str(db),
+        "WORKBENCH_REAL_DATA": str(tmp / "no-shared-data"),
+        "WORKBENCH_GISCO_DIR": str(tmp / "no-gisco-cache"),
+    }
+    notebook = ROOT / "notebooks" / "dashboards" / "barriers.ipynb"
+    with open(tmp / "voila.log", "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser",
+             "--Voila.ip=127.0.0.1", "--show_tracebacks=True"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
+        )  # fmt: skip
+        try:
+            _wait_http(f"http://127.0.0.1:{port}/", proc)
+            foreign: list[str] = []
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+                try:
+                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    record_foreign_requests(page, foreign)
+                    page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
+                    page.wait_for_selector(".bd-map-box path.choroplethlocation", timeout=120_000)
+                    listed = page.locator(".bd-list-box")
+                    expect(listed).to_contain_text(others[0], timeout=30_000)
+                    path = page.locator(".bd-map-box path.choroplethlocation").nth(
+                        _index_of(page, target)
+                    )
+                    path.click(force=True)
+                    expect(page.locator(".bd-filter-region select")).to_have_value(
+                        target, timeout=30_000
+                    )
+                    page.wait_for_function(  # the list redraws after the kernel's refresh
+                        "t => { const c = Array.from(document.querySelectorAll("
+                        "'.bd-list-box table tr td:nth-child(2)')).map(e => e.textContent);"
+                        " return c.length > 0 && c.every(x => x === t); }",
+                        arg=target,
+                        timeout=30_000,
+                    )
+                    cells = page.locator(".bd-list-box table tr td:nth-child(2)")
+                    assert cells.count() == int((bars["region"] == target).sum())
+                finally:
+                    browser.close()
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    # plotly asked no CDN for a base map (Voila's own template may ask for fonts: not ours)
+    assert not [u for u in foreign if "plot.ly" in u or "topojson" in u], foreign
+
+
+def _index_of(page: object, region: str) -> int:
+    codes = page.evaluate(  # type: ignore[attr-defined]
+        "Array.from(document.querySelectorAll('.bd-map-box path.choroplethlocation'))"
+        ".map(p => p.__data__ && p.__data__.loc)"
+    )
+    return codes.index(region)
+
+
+def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"voila exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"voila did not answer at {url}")

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support.testing import free_port, require_real_data
 
 from workbench.errors import ValidationError
 from workbench.fetch import FetchError
 from workbench.maps import load_geometry, value_map
 from workbench.maps.gisco import base_url, fetch_gisco, files_for
-from workbench.testing import free_port, require_real_data
 
 pytestmark = pytest.mark.realdata
 PREFIX = "/distribution/v2/nuts/geojson/"

@@ -14,11 +14,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from support.testing import CHROMIUM_ARGS, free_port, require_browser
 
 from workbench import capture
 from workbench.config import project_root
 from workbench.kb import query, writer
-from workbench.testing import CHROMIUM_ARGS, free_port, require_browser
 
 pytestmark = pytest.mark.browser
 

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 from support.hr_operations import hr_operations
+from support.testing import require_real_data
 
+from workbench.config import load_defaults
 from workbench.errors import ImportFailed
 from workbench.importers import import_file
 from workbench.importers.cohesion import import_cohesion_file, parse_hr_amount
 from workbench.kb import query
-from workbench.testing import require_real_data
 
 ESIF = "ESIF_2014-2020_FINANCES_PLANNED_DETAILS_190411.csv"
 MATCH = "ERDF_2014-2020_regions_match.csv"
@@ -194,13 +195,12 @@ def test_croatian_project_list_counts_totals_and_currencies(tmp_db: Path) -> Non
 
 def test_county_codes_match_the_nuts_2013_list() -> None:
     """policy.yml cohesion.hr_counties against the Eurostat RAMON NUTS 2013 names."""
-    from workbench.policy.settings import policy_defaults
 
     path = require_real_data("classifications", "NUTS_2013L.csv")
     text = path.read_bytes().decode("utf-8").replace("\r", "\n")
     names = {r["NUTS-Code"]: r["Description"] for r in csv.DictReader(text.splitlines())
              if r["NUTS-Code"].startswith("HR0") and len(r["NUTS-Code"]) == 5}  # fmt: skip
-    counties = policy_defaults()["cohesion"]["hr_counties"]
+    counties = load_defaults("policy")["cohesion"]["hr_counties"]
     assert sorted(counties.values()) == sorted(names)
     for county, code in counties.items():
         assert names[code].upper().replace(" ŽUPANIJA", "") == county

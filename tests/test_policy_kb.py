@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from support.notebooks import run_notebook
+from support.testing import require_real_data
 
 from workbench import capture
 from workbench.config import project_root
@@ -17,7 +18,6 @@ from workbench.importers import import_file
 from workbench.kb import query, writer
 from workbench.policy import data
 from workbench.policy.settings import DIMENSIONS
-from workbench.testing import require_real_data
 
 NOTEBOOKS = project_root() / "notebooks"
 

@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from support.testing import require_real_data
+
 from workbench.kb import query
-from workbench.testing import require_real_data
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "notebooks" / "plans" / "real.yml"

@@ -19,8 +19,7 @@ from support.report_checks import (
     UNCAPTIONED_CHARTS,
     serious_violations,
 )
-
-from workbench.testing import CHROMIUM_ARGS, require_browser, require_real_data
+from support.testing import CHROMIUM_ARGS, require_browser, require_real_data
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -11,8 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
-from workbench.testing import require_real_data
+from support.testing import require_real_data
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "past_action_analysis.ipynb"

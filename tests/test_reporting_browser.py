@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 from batch_kb import build_kb
+from support.testing import CHROMIUM_ARGS, require_browser
 
 from workbench.batch.plans import load_plan
 from workbench.batch.runner import run_plan
-from workbench.testing import CHROMIUM_ARGS, require_browser
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 

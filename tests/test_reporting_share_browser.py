@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from batch_kb import build_kb
-
-from workbench.testing import CHROMIUM_ARGS, require_browser
+from support.testing import CHROMIUM_ARGS, require_browser
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 ROOT = Path(__file__).resolve().parents[1]

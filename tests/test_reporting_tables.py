@@ -131,6 +131,11 @@ def test_highlighted_own_region_is_kept_and_marked() -> None:
         show_table(df, sort_by="nope")
 
 
+def test_a_frame_without_columns_is_a_sentence_not_an_empty_table() -> None:
+    html = show_table(pd.DataFrame(), title="Efficiency spread")
+    assert "<table" not in html and "Efficiency spread" in html and "no data" in html
+
+
 def test_table_text_is_escaped() -> None:
     html = show_table(pd.DataFrame({"idea": ["<script>alert(1)</script>"]}))
     assert "<script>" not in html and "&lt;script&gt;" in html

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from support.cli import assert_clean_failure, invoke_workbench, run_workbench
 
 from workbench import capture

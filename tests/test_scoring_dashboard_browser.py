@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.testing import CHROMIUM_ARGS, free_port, require_browser
 
 from workbench import capture
 from workbench.demo.pilots import write_standalone
 from workbench.evaluation.capture_kinds import KIND
 from workbench.kb import writer
-from workbench.testing import CHROMIUM_ARGS, free_port, require_browser
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "dashboards" / "scoring.ipynb"

@@ -17,6 +17,7 @@ from jupyter_server.services.kernels.connection.base import (
 from support.probe import KERNEL_PROTOCOL, decode_v1, encode_v1
 
 from workbench import capture
+from workbench.config import load_defaults
 from workbench.demo import foresight as demo
 from workbench.errors import ValidationError
 from workbench.foresight import access
@@ -31,7 +32,6 @@ from workbench.serving.roles import (
     load_or_create_tokens,
     may_open,
     scrub_query,
-    serving_settings,
     token_hash,
 )
 from workbench.serving.websocket import requested_subprotocols
@@ -40,7 +40,7 @@ from workbench.serving.websocket import requested_subprotocols
 
 
 def test_page_rules_deny_by_default_and_facilitator_opens_everything() -> None:
-    pages = serving_settings()["pages"]
+    pages = load_defaults("serving")["pages"]
     assert may_open(PARTICIPANT, "/voila/render/foresight_participant.ipynb", pages)
     assert not may_open(PARTICIPANT, "foresight_facilitator.ipynb", pages)
     assert not may_open(GROUP, "foresight_facilitator", pages)

@@ -29,6 +29,7 @@ from pathlib import Path
 import psutil
 import pytest
 from support.probe import VoilaPage
+from support.testing import CHROMIUM_ARGS, free_port, require_browser
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
@@ -36,7 +37,6 @@ from workbench.config import project_root
 from workbench.demo import foresight as demo
 from workbench.serving import ServerProcess
 from workbench.serving.roles import FACILITATOR, GROUP, PARTICIPANT
-from workbench.testing import CHROMIUM_ARGS, free_port, require_browser
 
 pytestmark = pytest.mark.browser
 FACILITATOR_PAGE = "/voila/render/foresight_facilitator.ipynb"

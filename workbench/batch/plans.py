@@ -11,9 +11,11 @@ A plan file::
         expand: nuts2_regions_with_data        # one run per knowledge-base item (see expanders.yml)
         as: region                             # parameter that receives the item (expander default)
         limit: 4                               # optional: first N items only
-        parameters: {top_n: 10}                # fixed values added to every expanded run
+        parameters: {n_peers: 8}               # fixed values added to every expanded run
       - notebook: ../pilot_evaluation.ipynb
-        parameter_sets: [{pilot: P1}, {pilot: P2}]
+        parameter_sets: [{pilot_id: P1}, {pilot_id: P2}]
+
+(``tests/test_docs_examples.py`` loads this example, so it stays valid.)
 
 Every run's values are validated against the notebook's ``parameters`` cell when the plan is loaded,
 so a bad plan stops before any kernel starts.
@@ -274,9 +276,9 @@ def read_plan_file(path: Path) -> dict[str, Any]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f", line {mark.line + 1}" if mark is not None else ""
+        where = f", line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise PlanError(f"run plan {path}{line}: not valid YAML ({problem})") from None
+        raise PlanError(f"run plan {path}{where}: not valid YAML ({problem})") from None
     if not isinstance(data, dict):
         shape = "empty" if data is None else f"a {type(data).__name__}"
         raise PlanError(

@@ -170,11 +170,16 @@ class Zygote:
             self.proc.kill()
 
 
+def enabled() -> bool:
+    """Pre-warming is on unless ``WORKBENCH_PREWARM=0``; it needs Linux (fork, pidfd)."""
+    return os.environ.get(ENV_SWITCH, "1") != "0" and sys.platform.startswith("linux")
+
+
 def start_zygote(kernel_name: str) -> Zygote | None:
     """Start this process's zygote for ``kernel_name`` (call from the thread that lives longest:
     the parent-death signal is tied to it); None when switched off or not applicable."""
     global _zygote
-    if os.environ.get(ENV_SWITCH, "1") == "0" or not sys.platform.startswith("linux"):
+    if not enabled():
         return None
     try:
         from jupyter_client.kernelspec import KernelSpecManager

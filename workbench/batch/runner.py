@@ -28,7 +28,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from workbench.batch import incremental
+from workbench.batch import incremental, prewarm
 from workbench.batch.execution import HTML_NAME, NOTEBOOK_NAME, RunOutcome, RunTask
 from workbench.batch.index_page import write_index
 from workbench.batch.locking import batch_lock
@@ -118,15 +118,19 @@ def _display_path(path: Path) -> str:
 _started_queue: Any = None
 
 
-def _init_worker(started: Any, kernel: str, main_pid: int) -> None:
+def _init_worker(started: Any, prewarm_kernel: str | None, main_pid: int) -> None:
     """Worker start: die with the batch (:mod:`workbench.batch.lifeline`), remember the start
-    queue, start the pre-warmed kernel zygote (:mod:`workbench.batch.prewarm`)."""
+    queue, start the pre-warmed kernel zygote (:mod:`workbench.batch.prewarm`) unless switched off.
+
+    The switch is read in the main process: the forkserver (and so every worker) keeps the
+    environment of the first batch of a process."""
     global _started_queue
-    from workbench.batch import lifeline, prewarm
+    from workbench.batch import lifeline
 
     lifeline.die_with(main_pid)
     _started_queue = started
-    prewarm.start_zygote(kernel)
+    if prewarm_kernel:
+        prewarm.start_zygote(prewarm_kernel)
 
 
 def _pool_run(task: RunTask) -> RunOutcome:
@@ -166,7 +170,7 @@ def _local_outcomes(
         max_workers=workers,
         mp_context=ctx,
         initializer=_init_worker,
-        initargs=(started, tasks[0].kernel_name, os.getpid()),
+        initargs=(started, tasks[0].kernel_name if prewarm.enabled() else None, os.getpid()),
     ) as pool:
         pending = {pool.submit(_pool_run, t): t for t in tasks}
         while pending:
@@ -344,6 +348,41 @@ def _run_entry(
     return entry
 
 
+@dataclass
+class BatchContext:
+    """What one batch runs with: the plan, where it writes, how it executes (see :func:`run_plan`)."""
+
+    plan: Plan
+    plan_dir: Path
+    out_root: Path
+    workers: int
+    changed_only: bool
+    timeout: float | None
+    dask: str | None
+    client: Any
+    console: Console
+    progress: bool
+    kernel: str
+    commit: str
+    kb: Path
+    env: dict[str, str]
+
+
+@dataclass
+class _BatchState:
+    """The batch being written: its folder, per-run identities, entries and incremental state."""
+
+    folder: Path
+    started_at: str
+    t0: float
+    state: dict[str, Any]
+    by_id: dict[str, PlannedRun]
+    shas: dict[str, str]
+    versions: dict[str, str]
+    fingerprints: dict[str, str]
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
 def run_plan(
     plan: Plan,
     *,
@@ -359,184 +398,194 @@ def run_plan(
     """Execute every run of ``plan`` and write the batch folder; see the module docstring."""
     from workbench.config import db_path, reports_dir
 
-    console = console or Console(stderr=True)
     out_root = Path(out).resolve() if out else reports_dir()
-    plan_dir = out_root / plan.name
-    workers = max(1, workers or os.cpu_count() or 1)
-    kernel = pick_kernel()
     commit = git_commit()
     kb = db_path()
     env = {"WORKBENCH_DB": str(kb), GIT_COMMIT_ENV: commit}
     env.update({k: os.environ[k] for k in PASSED_ENV if k in os.environ})
-
     client = _dask_client(dask) if dask else None
+    ctx = BatchContext(
+        plan=plan,
+        plan_dir=out_root / plan.name,
+        out_root=out_root,
+        workers=max(1, workers or os.cpu_count() or 1),
+        changed_only=changed_only,
+        timeout=timeout,
+        dask=dask,
+        client=client,
+        console=console or Console(stderr=True),
+        progress=progress,
+        kernel=pick_kernel(),
+        commit=commit,
+        kb=kb,
+        env=env,
+    )
     try:
-        with batch_lock(plan_dir, wait=lock_wait, label=f"plan {plan.name!r}"):
-            return _run_batch(
-                plan,
-                plan_dir,
-                out_root,
-                workers,
-                changed_only,
-                timeout,
-                dask,
-                client,
-                console,
-                progress,
-                kernel,
-                commit,
-                kb,
-                env,
-            )
+        with batch_lock(ctx.plan_dir, wait=lock_wait, label=f"plan {plan.name!r}"):
+            return _run_batch(ctx)
     finally:
         if client is not None:
             client.close()
 
 
-def _run_batch(
-    plan: Plan,
-    plan_dir: Path,
-    out_root: Path,
-    workers: int,
-    changed_only: bool,
-    timeout: float | None,
-    dask: str | None,
-    client: Any,
-    console: Console,
-    progress: bool,
-    kernel: str,
-    commit: str,
-    kb: Path,
-    env: dict[str, str],
-) -> BatchResult:
+def _run_batch(ctx: BatchContext) -> BatchResult:
+    """Reuse unchanged runs (``--changed-only``), execute the others, write manifest and index."""
+    batch = _start_batch(ctx)
+    reuse = _reusable_runs(ctx, batch) if ctx.changed_only else {}
+    with _Progress(len(ctx.plan.runs), ctx.console, ctx.progress) as bar:
+        for run_id, source in reuse.items():
+            shutil.copytree(source, batch.folder / run_id)
+            batch.entries[run_id] = _run_entry(
+                batch.by_id[run_id], batch.shas[run_id], batch.folder, reused=batch.state[run_id]
+            )
+            batch.state[run_id]["batch"] = batch.folder.name
+            bar.finished(run_id, "reused", 0.0, None)
+        tasks = [_task(ctx, batch, r) for r in ctx.plan.runs if r.run_id not in reuse]
+        if tasks:
+            outcomes = (
+                _dask_outcomes(tasks, ctx.client, bar.started)
+                if ctx.client is not None
+                else _local_outcomes(tasks, min(ctx.workers, len(tasks)), bar.started)
+            )
+            for task, outcome in outcomes:
+                _record_outcome(batch, task, outcome)
+                bar.finished(task.run_id, outcome.status, outcome.duration_s, outcome.error)
+    return _finish_batch(ctx, batch)
+
+
+def _start_batch(ctx: BatchContext) -> _BatchState:
+    """A new batch folder (with plotly.js), the incremental state and each run's fingerprint."""
     from workbench.reporting.html_export import write_plotly_js
 
     t0 = time.perf_counter()
     started_at = _utc()
-    batch_dir = _new_batch_dir(plan_dir)
-    write_plotly_js(batch_dir)
-    state = incremental.load_state(plan_dir)
-    entries: dict[str, dict[str, Any]] = {}
-    tasks: list[RunTask] = []
-    by_id = {r.run_id: r for r in plan.runs}
-    shas = {r.run_id: incremental.file_sha256(r.notebook) for r in plan.runs}
+    folder = _new_batch_dir(ctx.plan_dir)
+    write_plotly_js(folder)
+    runs = ctx.plan.runs
+    shas = {r.run_id: incremental.file_sha256(r.notebook) for r in runs}
     versions = package_versions()
-    code = incremental.code_identity(commit, versions)
+    code = incremental.code_identity(ctx.commit, versions)
     fingerprints = {
-        r.run_id: incremental.fingerprint(shas[r.run_id], r.parameters_hash(), kernel, code)
-        for r in plan.runs
+        r.run_id: incremental.fingerprint(shas[r.run_id], r.parameters_hash(), ctx.kernel, code)
+        for r in runs
+    }
+    return _BatchState(
+        folder=folder,
+        started_at=started_at,
+        t0=t0,
+        state=incremental.load_state(ctx.plan_dir),
+        by_id={r.run_id: r for r in runs},
+        shas=shas,
+        versions=versions,
+        fingerprints=fingerprints,
+    )
+
+
+def _reusable_runs(ctx: BatchContext, batch: _BatchState) -> dict[str, str]:
+    """run id -> folder of an earlier output that is still valid (same fingerprint and data)."""
+    state = batch.state
+    ds_ids = sorted(
+        {d for r in ctx.plan.runs for d in (state.get(r.run_id, {}).get("datasets") or {})}
+    )
+    current = incremental.current_dataset_hashes(ds_ids)
+    reuse: dict[str, str] = {}
+    for r in ctx.plan.runs:
+        source = incremental.reusable(
+            state.get(r.run_id), batch.fingerprints[r.run_id], current, ctx.plan_dir
+        )
+        if source:
+            reuse[r.run_id] = source
+    return reuse
+
+
+def _task(ctx: BatchContext, batch: _BatchState, run: PlannedRun) -> RunTask:
+    return RunTask(
+        run_id=run.run_id,
+        notebook_name=run.notebook.name,
+        notebook_json=run.notebook.read_text(encoding="utf-8"),
+        parameters=run.parameters,
+        kernel_name=ctx.kernel,
+        timeout=ctx.timeout,
+        env=ctx.env,
+        cwd=str(run.notebook.parent),
+        out_dir=None if ctx.dask else str(batch.folder / run.run_id),
+    )
+
+
+def _record_outcome(batch: _BatchState, task: RunTask, outcome: RunOutcome) -> None:
+    """Write files returned by a remote worker, the run's manifest entry and incremental state."""
+    if outcome.files is not None:
+        folder = batch.folder / task.run_id
+        for rel, payload in outcome.files.items():
+            target = folder / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(payload)
+        outcome.files = None
+    run = batch.by_id[task.run_id]
+    batch.entries[task.run_id] = _run_entry(
+        run, batch.shas[task.run_id], batch.folder, outcome=outcome
+    )
+    if outcome.status != "ok":
+        batch.state.pop(task.run_id, None)
+        return
+    batch.state[task.run_id] = {
+        "run_id": task.run_id,
+        "batch": batch.folder.name,
+        "fingerprint": batch.fingerprints[task.run_id],
+        "datasets": {
+            d["dataset_id"]: d.get("sha256") for d in (outcome.record or {}).get("datasets", [])
+        },
+        "record": outcome.record,
+        "started_at": outcome.started_at,
+        "finished_at": outcome.finished_at,
     }
 
-    reuse: dict[str, str] = {}
-    if changed_only:
-        ds_ids = sorted(
-            {d for r in plan.runs for d in (state.get(r.run_id, {}).get("datasets") or {})}
-        )
-        current = incremental.current_dataset_hashes(ds_ids)
-        for r in plan.runs:
-            source = incremental.reusable(
-                state.get(r.run_id), fingerprints[r.run_id], current, plan_dir
-            )
-            if source:
-                reuse[r.run_id] = source
 
-    with _Progress(len(plan.runs), console, progress) as bar:
-        for run_id, source in reuse.items():
-            shutil.copytree(source, batch_dir / run_id)
-            entries[run_id] = _run_entry(
-                by_id[run_id], shas[run_id], batch_dir, reused=state[run_id]
-            )
-            state[run_id]["batch"] = batch_dir.name
-            bar.finished(run_id, "reused", 0.0, None)
-        for r in plan.runs:
-            if r.run_id in reuse:
-                continue
-            tasks.append(
-                RunTask(
-                    run_id=r.run_id,
-                    notebook_name=r.notebook.name,
-                    notebook_json=r.notebook.read_text(encoding="utf-8"),
-                    parameters=r.parameters,
-                    kernel_name=kernel,
-                    timeout=timeout,
-                    env=env,
-                    cwd=str(r.notebook.parent),
-                    out_dir=None if dask else str(batch_dir / r.run_id),
-                )
-            )
-        if tasks:
-            outcomes = (
-                _dask_outcomes(tasks, client, bar.started)
-                if client is not None
-                else _local_outcomes(tasks, min(workers, len(tasks)), bar.started)
-            )
-            for task, outcome in outcomes:
-                if outcome.files is not None:
-                    folder = batch_dir / task.run_id
-                    for rel, payload in outcome.files.items():
-                        target = folder / rel
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_bytes(payload)
-                    outcome.files = None
-                run = by_id[task.run_id]
-                entries[task.run_id] = _run_entry(
-                    run, shas[task.run_id], batch_dir, outcome=outcome
-                )
-                if outcome.status == "ok":
-                    state[task.run_id] = {
-                        "run_id": task.run_id,
-                        "batch": batch_dir.name,
-                        "fingerprint": fingerprints[task.run_id],
-                        "datasets": {
-                            d["dataset_id"]: d.get("sha256")
-                            for d in (outcome.record or {}).get("datasets", [])
-                        },
-                        "record": outcome.record,
-                        "started_at": outcome.started_at,
-                        "finished_at": outcome.finished_at,
-                    }
-                else:
-                    state.pop(task.run_id, None)
-                bar.finished(task.run_id, outcome.status, outcome.duration_s, outcome.error)
+def _finish_batch(ctx: BatchContext, batch: _BatchState) -> BatchResult:
+    """manifest.json, index.html, incremental state and the ``latest`` links."""
+    manifest = _manifest(ctx, batch)
+    (batch.folder / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, default=str), encoding="utf-8"
+    )
+    index = write_index(manifest, batch.folder)
+    incremental.save_state(ctx.plan_dir, batch.state)
+    # `<plan>/latest`: the last complete batch of this plan (an --only subset does not move it);
+    # `latest`: the last complete batch of a plan file - a one-notebook run never hides it
+    if not ctx.plan.partial:
+        _point(ctx.plan_dir / "latest", batch.folder.name)
+        if ctx.plan.path is not None:
+            _point(ctx.out_root / "latest", f"{ctx.plan.name}/{batch.folder.name}")
+    return BatchResult(folder=batch.folder, index=index, manifest=manifest)
 
-    runs = [entries[r.run_id] for r in plan.runs]
+
+def _manifest(ctx: BatchContext, batch: _BatchState) -> dict[str, Any]:
+    plan = ctx.plan
+    runs = [batch.entries[r.run_id] for r in plan.runs]
     summary = {
         "total": len(runs),
         "ok": sum(e["status"] == "ok" for e in runs),
         "reused": sum(e["status"] == "reused" for e in runs),
         "failed": sum(e["status"] in {"failed", "timeout"} for e in runs),
     }
-    manifest = {
+    return {
         "plan": plan.name,
         "plan_file": _display_path(plan.path) if plan.path else None,
         "description": plan.description,
-        "batch": batch_dir.name,
-        "started_at": started_at,
+        "batch": batch.folder.name,
+        "started_at": batch.started_at,
         "finished_at": _utc(),
-        "duration_s": round(time.perf_counter() - t0, 3),
+        "duration_s": round(time.perf_counter() - batch.t0, 3),
         "status": "failed" if summary["failed"] else "ok",
         "summary": summary,
-        "git_commit": commit,
-        "versions": versions,
-        "kb_path": str(kb),
-        "kernel": kernel,
-        "workers": workers if not dask else None,
-        "engine": f"dask {dask}" if dask else "local process pool",
-        "changed_only": changed_only,
-        "timeout_s": timeout,
+        "git_commit": ctx.commit,
+        "versions": batch.versions,
+        "kb_path": str(ctx.kb),
+        "kernel": ctx.kernel,
+        "workers": ctx.workers if not ctx.dask else None,
+        "engine": f"dask {ctx.dask}" if ctx.dask else "local process pool",
+        "changed_only": ctx.changed_only,
+        "timeout_s": ctx.timeout,
         "notes": plan.notes,
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
         "runs": runs,
     }
-    (batch_dir / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, default=str), encoding="utf-8"
-    )
-    index = write_index(manifest, batch_dir)
-    incremental.save_state(plan_dir, state)
-    # `<plan>/latest`: the last complete batch of this plan (an --only subset does not move it);
-    # `latest`: the last complete batch of a plan file - a one-notebook run never hides it
-    if not plan.partial:
-        _point(plan_dir / "latest", batch_dir.name)
-        if plan.path is not None:
-            _point(out_root / "latest", f"{plan.name}/{batch_dir.name}")
-    return BatchResult(folder=batch_dir, index=index, manifest=manifest)

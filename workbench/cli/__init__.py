@@ -7,7 +7,6 @@ code; only genuine bugs show a traceback.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -29,7 +28,19 @@ app = typer.Typer(
 err_console = Console(stderr=True)
 
 # Command groups, each a module in this package with ``register(app)``.
-COMMAND_MODULES = ["kb", "importing", "demo", "fetch", "run", "serve", "foresight", "share", "gisco", "check", "data"]
+COMMAND_MODULES = [
+    "kb",
+    "importing",
+    "demo",
+    "fetch",
+    "run",
+    "serve",
+    "foresight",
+    "share",
+    "gisco",
+    "check",
+    "data",
+]
 
 
 @app.callback()
@@ -47,11 +58,10 @@ def _global(
 
 
 def _register_all() -> None:
+    """Register every command group; a listed module that is missing or fails to import is an error
+    (never a silently absent command)."""
     for name in COMMAND_MODULES:
-        module_name = f"{__name__}.{name}"
-        if importlib.util.find_spec(module_name) is None:
-            continue  # a command group not built yet
-        importlib.import_module(module_name).register(app)
+        importlib.import_module(f"{__name__}.{name}").register(app)
 
 
 _register_all()

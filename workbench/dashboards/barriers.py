@@ -24,13 +24,14 @@ import ipywidgets as w
 import pandas as pd
 
 from workbench import capture
+from workbench.config import load_defaults
 from workbench.errors import KBBusyError, ValidationError, WorkbenchError
 from workbench.kb.access import KBMissingError
 from workbench.kb.spreadsheet import neutralise_frame
 from workbench.policy import barriers as B
 from workbench.policy import data
 from workbench.policy.capture_kinds import BARRIER_DATASET, BARRIER_KIND
-from workbench.policy.settings import DIMENSION_LABELS, DIMENSIONS, phases, policy_defaults
+from workbench.policy.settings import DIMENSION_LABELS, DIMENSIONS, phases
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class BarrierDashboard:
         self.merge_on_save = merge
         self.session = uuid.uuid4().hex[:12]
         self.editing: str | None = None
-        sev_labels = policy_defaults()["severity"]
+        sev_labels = load_defaults("policy")["severity"]
         # filters
         self.f_region = w.Dropdown(description="Region", options=[ALL], value=ALL)
         self.f_dimension = w.Dropdown(

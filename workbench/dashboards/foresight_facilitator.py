@@ -13,7 +13,7 @@ import html
 import logging
 import os
 import threading
-from typing import Any
+from typing import Any, cast
 
 import ipywidgets as w
 import pandas as pd
@@ -293,7 +293,7 @@ class ForesightFacilitator:
                     name=str(quadrant),
                 )
         options = [(f"{d} {label}", d) for d, label in zip(m["driver_id"], m["label"], strict=True)]
-        auto = scenarios.critical_uncertainties(m, self.ex.ratings)["axes"]
+        auto = cast(tuple[str, str], scenarios.critical_uncertainties(m, self.ex.ratings)["axes"])
         for box, default in ((self.axis_a, auto[0]), (self.axis_b, auto[1])):
             keep = box.value
             box.options = options
@@ -311,7 +311,8 @@ class ForesightFacilitator:
             self.scenario_html.value = f"<p class='fs-err'>{_h(exc)}</p>"
             return
         labels = self.matrix.set_index("driver_id")["label"]
-        frame = scenarios.scenario_frame(labels[choice["axes"][0]], labels[choice["axes"][1]])
+        a, b = cast(tuple[str, str], choice["axes"])
+        frame = scenarios.scenario_frame(labels[a], labels[b])
         warn = (
             f"<p class='fs-warn'>Warning: {_h(choice['warning'])}</p>" if choice["warning"] else ""
         )
@@ -349,7 +350,11 @@ class ForesightFacilitator:
         moved = micmac.moved_variables(table)
         self.micmac_html.value = (
             CSS
-            + f"<p>Indirect classification stable at matrix power {power}.</p>"
+            + (
+                f"<p class='fs-err'>{_h(table.attrs['indirect_note'])}</p>"
+                if table.attrs.get("indirect_note")
+                else f"<p>Indirect classification stable at matrix power {power}.</p>"
+            )
             + _table(
                 table[
                     [

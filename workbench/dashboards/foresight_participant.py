@@ -11,6 +11,7 @@ widget.  Values are validated again in the kernel (capture validators) and refus
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
@@ -154,7 +155,7 @@ class ForesightParticipant:
             status.value = _err("Not saved: the server is busy, please press the button again.")
         return False
 
-    def _button(self, label: str, action: Callable[[w.Button], None]) -> w.Button:
+    def _button(self, label: str, action: Callable[[w.Button], object]) -> w.Button:
         button = w.Button(description=label, button_style="success")
         button.on_click(action)
         return button
@@ -217,7 +218,7 @@ class ForesightParticipant:
                 layout=w.Layout(width="100%"),
             )
             status = w.HTML(_ok("Saved earlier") if current else "")
-            button = self._button("Save", lambda b, sid=sid: self.save_answer(sid))
+            button = self._button("Save", functools.partial(self._save_answer_clicked, sid))
             self.delphi_controls[sid] = (value, comment, button, status)
             card = w.VBox(
                 [w.HTML("".join(lines)), value, comment, w.HBox([button, status])], layout=_full()
@@ -226,6 +227,9 @@ class ForesightParticipant:
             card.add_class(f"fs-statement-{sid}")
             cards.append(card)
         return w.VBox(cards, layout=_full())
+
+    def _save_answer_clicked(self, statement_id: str, _button: w.Button) -> None:
+        self.save_answer(statement_id)
 
     def save_answer(self, statement_id: str) -> bool:
         """Submit the rating (+comment) of one statement in the open round."""

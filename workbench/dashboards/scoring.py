@@ -20,6 +20,7 @@ import ipywidgets as W
 import pandas as pd
 
 from workbench import capture
+from workbench.config import load_defaults
 from workbench.errors import KBBusyError, WorkbenchError
 from workbench.evaluation import data
 from workbench.evaluation.capture_kinds import KIND
@@ -27,7 +28,7 @@ from workbench.evaluation.errors import ScoreValidationError
 from workbench.evaluation.parameters import validate_weighting
 from workbench.evaluation.reports import rank_mechanisms
 from workbench.evaluation.score_rules import check_record
-from workbench.evaluation.settings import criteria_labels, evaluation_defaults
+from workbench.evaluation.settings import criteria_labels
 
 CLIENT_ID = "scoring-dashboard"
 KB_WAIT_S = 2.0  # how long a ranking refresh waits for a busy knowledge base before using its cache
@@ -58,7 +59,7 @@ class ScoringDashboard:
         self.mechanism_names = dict(
             zip(mechanisms["mechanism_id"], mechanisms["name"], strict=True)
         )
-        levels = list(evaluation_defaults()["scoring"]["confidence_weights"])
+        levels = list(load_defaults("evaluation")["scoring"]["confidence_weights"])
 
         self.evaluator = W.Text(value=evaluator, description="Evaluator", placeholder="your name")
         self.mechanism = W.Dropdown(

@@ -61,14 +61,17 @@ class DemoSummary:
 
 
 def available_generators() -> tuple[list[str], list[str]]:
-    """(present, absent) domain generator modules of ``workbench.demo``."""
-    present, absent = [], []
+    """(present, absent) domain generator modules of ``workbench.demo``.
+
+    Every module listed in ``GENERATORS`` must exist: a missing one raises ``ImportError`` instead of
+    being skipped silently (``absent`` is therefore always empty).
+    """
     for name in GENERATORS:
         if importlib.util.find_spec(f"{__name__}.{name}") is None:
-            absent.append(name)
-        else:
-            present.append(name)
-    return present, absent
+            raise ImportError(
+                f"demo generator {__name__}.{name} is listed in GENERATORS but does not exist"
+            )
+    return list(GENERATORS), []
 
 
 def _tables_with(con: duckdb.DuckDBPyConnection, column: str) -> set[str]:

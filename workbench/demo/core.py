@@ -351,7 +351,7 @@ def clusters_frame(
                     "sector_label": label,
                     "founded": int(rng.integers(1998, 2021)),
                     "members": int(
-                        rng.integers(12, 40 + 30 * min(float(lq.loc[code, sector]), 4.0))
+                        rng.integers(12, int(40 + 30 * min(float(lq.loc[code, sector]), 4.0)))
                     ),
                     "employees": int(round(emp[sector] * 1000 * rng.uniform(0.12, 0.4), -1)),
                     "organisation_type": ORGANISATION_TYPES[

@@ -281,6 +281,7 @@ def build(rng: np.random.Generator, regions: pd.DataFrame) -> dict[str, pd.DataF
                             }
                         )
             else:
+                assert target is not None  # only regional indicators take their target from data
                 pace = float(rng.uniform(0.6, 1.15))
                 for t, month in enumerate(months_post, start=1):
                     frac = t / PILOT_MONTHS

@@ -158,7 +158,9 @@ def build(
     """The three tables (policy_actions, barriers, policy_instruments) for the demo regions."""
     roles = _roles(regions)
     last = max(years)
-    actions, barriers, instruments = [], [], []
+    actions: list[dict[str, Any]] = []
+    barriers: list[dict[str, Any]] = []
+    instruments: list[dict[str, Any]] = []
     for _, reg in regions.sort_values("code").iterrows():
         code, country = reg["code"], reg["country"]
         role = roles[code]

@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.evaluation.errors import EvaluationInputError, require_columns
-from workbench.evaluation.settings import evaluation_defaults
 
 INDICATOR_COLUMNS = ("indicator_id", "level", "baseline", "target")
 VALUE_COLUMNS = ("indicator_id", "period", "value")
@@ -47,7 +47,7 @@ def indicator_achievement(
     for the last two, and the status says why.
     """
     require_columns(indicators, INDICATOR_COLUMNS, "indicators")
-    bands = evaluation_defaults()["achievement"]
+    bands = load_defaults("evaluation")["achievement"]
     for col in ("baseline", "target"):
         bad = indicators[pd.to_numeric(indicators[col], errors="coerce").isna()]
         if not bad.empty:
@@ -89,7 +89,7 @@ def level_achievement(
     over-achieving indicator cannot hide the others.  Levels without indicators are listed with 0.
     """
     require_columns(achievement, ("level", "achievement", "status"), "indicator achievement")
-    cfg = evaluation_defaults()
+    cfg = load_defaults("evaluation")
     levels = levels or list(cfg["logic_model_levels"])
     unknown = sorted(set(achievement["level"].dropna()) - set(levels))
     if unknown:

@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.config import load_defaults
 from workbench.evaluation.errors import EvaluationInputError, require_columns
-from workbench.evaluation.settings import evaluation_defaults
 
 
 def _bootstrap_ci(
@@ -226,7 +226,7 @@ def before_after(
     Needs at least two values on each side; otherwise raises :class:`EvaluationInputError`.
     """
     require_columns(series, [period, value] + ([by] if by else []), "before/after series")
-    cfg = evaluation_defaults()["bootstrap"]
+    cfg = load_defaults("evaluation")["bootstrap"]
     level = confidence_level or float(cfg["confidence_level"])
     resamples = n_resamples or int(cfg["n_resamples"])
     groups = series.groupby(by, sort=True) if by else [(None, series)]
@@ -287,7 +287,7 @@ def before_after_vs_peers(
     between-region variation, which is why this is descriptive, not a causal estimate.
     """
     require_columns(panel, [unit, treated, period, value], "before/after vs peers panel")
-    cfg = evaluation_defaults()["bootstrap"]
+    cfg = load_defaults("evaluation")["bootstrap"]
     level = confidence_level or float(cfg["confidence_level"])
     resamples = n_resamples or int(cfg["n_resamples"])
     df = panel.copy()

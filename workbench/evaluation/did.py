@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
+from workbench.config import load_defaults
 from workbench.evaluation.errors import (
     EvaluationInputError,
     StaggeredAdoptionError,
     require_columns,
 )
-from workbench.evaluation.settings import evaluation_defaults
 from workbench.evidence.peers import peer_regions
 
 PANEL_COLUMNS = ("region", "period", "value", "treated", "start")
@@ -134,7 +134,7 @@ def did_twfe(panel: pd.DataFrame, *, alpha: float | None = None) -> pd.DataFrame
             "DiD needs at least one period before and one from the start "
             f"(have {design['n_pre_periods']} before, {design['n_post_periods']} after)"
         )
-    alpha = alpha if alpha is not None else float(evaluation_defaults()["did"]["alpha"])
+    alpha = alpha if alpha is not None else float(load_defaults("evaluation")["did"]["alpha"])
     df["D"] = df["post"].astype(float)
     res = _fit("value ~ D + C(region) + C(period)", df)
     low, high = res.conf_int(alpha=alpha).loc["D"]
@@ -167,7 +167,7 @@ def did_group_time(
     df = _prepare(panel)
     if not (~df["treated"]).any():
         raise StaggeredAdoptionError("group-time DiD needs never-treated comparison regions")
-    alpha = alpha if alpha is not None else float(evaluation_defaults()["did"]["alpha"])
+    alpha = alpha if alpha is not None else float(load_defaults("evaluation")["did"]["alpha"])
     names: dict[str, tuple[int, int]] = {}
     treated_rows = df["treated"]
     for g in sorted(df.loc[treated_rows, "g"].unique()):
@@ -245,7 +245,7 @@ def pretrend_check(panel: pd.DataFrame, *, alpha: float | None = None) -> pd.Dat
     One row: ``checkable``, ``slope_difference``, ``se``, ``p_value``, ``verdict``.
     """
     df = _prepare(panel)
-    cfg = evaluation_defaults()["did"]
+    cfg = load_defaults("evaluation")["did"]
     alpha = alpha if alpha is not None else float(cfg["alpha"])
     first = int(df.loc[df["treated"], "g"].min())
     pre = df[df["t"] < first].copy()
@@ -310,7 +310,7 @@ def comparison_regions(
                 "comparison regions: the given list contains only treated regions"
             )
         return pd.DataFrame({"region": regions, "source": "given", "matched_to": None})
-    n = n or int(evaluation_defaults()["peers"]["n_matched"])
+    n = n or int(load_defaults("evaluation")["peers"]["n_matched"])
     finder = peer_finder
     source = "peer finder"
     if finder is None and variables is not None:

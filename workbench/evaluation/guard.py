@@ -13,10 +13,10 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.evaluation.beforeafter import before_after_vs_peers
 from workbench.evaluation.did import describe_design, did_estimate, pretrend_check
 from workbench.evaluation.errors import EvaluationInputError, StaggeredAdoptionError
-from workbench.evaluation.settings import evaluation_defaults
 
 _CHECKS = (
     ("n_treated_units", "min_treated_units", "treated regions"),
@@ -31,7 +31,7 @@ def small_n_checks(
     design: dict[str, Any], thresholds: dict[str, Any] | None = None
 ) -> pd.DataFrame:
     """One row per rule: what, value, minimum, passed, reason (empty when passed)."""
-    limits = thresholds or evaluation_defaults()["small_n_guard"]
+    limits = thresholds or load_defaults("evaluation")["small_n_guard"]
     rows = []
     for key, limit_key, label in _CHECKS:
         value, minimum = int(design[key]), int(limits[limit_key])

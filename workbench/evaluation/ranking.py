@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
+from workbench.config import load_defaults
 from workbench.evaluation.errors import EvaluationInputError, InconsistentJudgementsError
-from workbench.evaluation.settings import evaluation_defaults
 
 Method = Literal["weighted_sum", "topsis"]
 
@@ -183,7 +183,7 @@ def ahp_weights(pairwise: pd.DataFrame, *, require_consistent: bool = True) -> A
 
     Raises :class:`InconsistentJudgementsError` if CR > max (0.10) and ``require_consistent``.
     """
-    cfg = evaluation_defaults()["ranking"]
+    cfg = load_defaults("evaluation")["ranking"]
     if list(pairwise.index) != list(pairwise.columns):
         raise EvaluationInputError(
             "AHP: the pairwise matrix must have the same criteria as rows and columns"
@@ -301,7 +301,7 @@ def rank_stability(
     Columns: base_rank, keeps_rank (share of draws), top_share (share ranked 1st), mean_rank,
     rank_p05, rank_p95.
     """
-    cfg = evaluation_defaults()["ranking"]["monte_carlo"]
+    cfg = load_defaults("evaluation")["ranking"]["monte_carlo"]
     n_draws = int(n_draws or cfg["n_draws"])
     conc = float(concentration or cfg["concentration"])
     rng = np.random.default_rng(int(seed if seed is not None else cfg["seed"]))
@@ -332,7 +332,7 @@ def default_weights() -> AHPResult:
     """AHP weights of the criteria from ``default_judgements`` in ``evaluation.yml``."""
     from workbench.evaluation.settings import criteria_codes
 
-    cfg = evaluation_defaults()
+    cfg = load_defaults("evaluation")
     judgements = {(a, b): float(v) for a, b, v in cfg["default_judgements"]}
     return ahp_weights(pairwise_from_judgements(criteria_codes(), judgements))
 
@@ -351,7 +351,7 @@ def ranking_table(
     (``lo + (hi - lo) x score``), otherwise as the 0..1 score of :func:`weighted_sum`.
     """
     if scale is None:
-        cfg = evaluation_defaults()["scoring"]
+        cfg = load_defaults("evaluation")["scoring"]
         lo, hi = float(cfg["min_score"]), float(cfg["max_score"])
         x = _check_matrix(matrix)
         scale = (lo, hi) if ((x >= lo) & (x <= hi)).all() else None

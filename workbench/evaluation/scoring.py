@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.errors import Problem
 from workbench.evaluation.errors import EvaluationInputError, ScoreValidationError, require_columns
 from workbench.evaluation.score_rules import check_record
-from workbench.evaluation.settings import criteria_codes, evaluation_defaults
+from workbench.evaluation.settings import criteria_codes
 
 SCORE_COLUMNS = ("evaluator", "mechanism_id", "criterion", "score", "confidence")
 
@@ -67,7 +68,7 @@ def aggregate_scores(scores: pd.DataFrame) -> pd.DataFrame:
     require_columns(scores, SCORE_COLUMNS, "criteria scores")
     if scores.empty:
         raise EvaluationInputError("criteria scores: no scores to aggregate")
-    cfg = evaluation_defaults()["scoring"]
+    cfg = load_defaults("evaluation")["scoring"]
     df = latest_scores(validate_scores(scores))
     df["weight"] = df["confidence"].map({k: float(v) for k, v in cfg["confidence_weights"].items()})
     df["weighted"] = df["weight"] * df["score"]

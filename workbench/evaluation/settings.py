@@ -7,14 +7,9 @@ from typing import Any
 from workbench.config import load_defaults
 
 
-def evaluation_defaults() -> dict[str, Any]:
-    """The parsed ``evaluation.yml`` (cached by :func:`workbench.config.load_defaults`)."""
-    return load_defaults("evaluation")
-
-
 def section(name: str) -> dict[str, Any]:
     """One top-level section of ``evaluation.yml`` as a fresh dict."""
-    cfg = evaluation_defaults()
+    cfg = load_defaults("evaluation")
     if name not in cfg:
         raise KeyError(f"workbench/defaults/evaluation.yml has no section {name!r}")
     value = cfg[name]
@@ -23,9 +18,9 @@ def section(name: str) -> dict[str, Any]:
 
 def criteria_codes() -> list[str]:
     """Codes of the evaluation criteria in their configured order."""
-    return [c["code"] for c in evaluation_defaults()["criteria"]]
+    return [c["code"] for c in load_defaults("evaluation")["criteria"]]
 
 
 def criteria_labels() -> dict[str, str]:
     """Criterion code -> human label."""
-    return {c["code"]: c["label"] for c in evaluation_defaults()["criteria"]}
+    return {c["code"]: c["label"] for c in load_defaults("evaluation")["criteria"]}

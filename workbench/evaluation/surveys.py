@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.config import load_defaults
 from workbench.evaluation.errors import EvaluationInputError, require_columns
-from workbench.evaluation.settings import evaluation_defaults
 
 RESPONSE_COLUMNS = ("respondent_id", "item", "wave", "score")
 
@@ -22,7 +22,7 @@ RESPONSE_COLUMNS = ("respondent_id", "item", "wave", "score")
 def validate_responses(responses: pd.DataFrame) -> pd.DataFrame:
     """Check columns and that every score is an integer on the configured scale."""
     require_columns(responses, RESPONSE_COLUMNS, "survey responses")
-    scale = list(evaluation_defaults()["surveys"]["scale"])
+    scale = list(load_defaults("evaluation")["surveys"]["scale"])
     df = responses.copy()
     score = pd.to_numeric(df["score"], errors="coerce")
     bad = df[score.isna() | ~score.isin(scale)]
@@ -41,7 +41,7 @@ def likert_distribution(
 ) -> pd.DataFrame:
     """Counts and shares (%) per scale point, every point listed (zeros included)."""
     df = validate_responses(responses)
-    scale = list(evaluation_defaults()["surveys"]["scale"])
+    scale = list(load_defaults("evaluation")["surveys"]["scale"])
     counts = (
         (df.groupby([*by, "score"]).size().unstack("score").reindex(columns=scale, fill_value=0))
         .fillna(0)
@@ -56,7 +56,7 @@ def likert_distribution(
 def net_scores(responses: pd.DataFrame, by: tuple[str, ...] = ("item", "wave")) -> pd.DataFrame:
     """Per group: n, % agree, % disagree, net score (% agree - % disagree), mean and median."""
     df = validate_responses(responses)
-    cfg = evaluation_defaults()["surveys"]
+    cfg = load_defaults("evaluation")["surveys"]
     agree, disagree = set(cfg["agree"]), set(cfg["disagree"])
     g = df.groupby(list(by))["score"]
     out = g.agg(
@@ -82,7 +82,7 @@ def wave_change(
     paired differences are zero the Wilcoxon test is undefined; the result is p = 1 with a note.
     """
     df = validate_responses(responses)
-    alpha = float(evaluation_defaults()["surveys"]["alpha"])
+    alpha = float(load_defaults("evaluation")["surveys"]["alpha"])
     found = sorted(df["wave"].unique())
     if waves is None:
         if len(found) < 2:

@@ -24,7 +24,6 @@ from workbench.evidence.matrix import check_matrix, long_to_matrix, matrix_to_lo
 from workbench.evidence.nuts import code_changes, conversion_table, harmonise_to_2021
 from workbench.evidence.peers import contributions_long, peer_regions, structure_variables
 from workbench.evidence.reference import ReferenceEconomy, as_reference
-from workbench.evidence.settings import evidence_defaults
 from workbench.evidence.shiftshare import shift_share, shift_share_summary
 from workbench.evidence.specialisation import (
     binary_specialisation,
@@ -51,7 +50,6 @@ __all__ = [
     "conversion_table",
     "diversification_options",
     "economic_complexity",
-    "evidence_defaults",
     "hachman_index",
     "harmonise_to_2021",
     "herfindahl_index",

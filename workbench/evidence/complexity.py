@@ -39,10 +39,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 from workbench.evidence.matrix import Missing, OnEmpty, _listing, check_matrix, country_of
 from workbench.evidence.reference import ReferenceEconomy, ReferenceLike, as_reference
-from workbench.evidence.settings import evidence_defaults
 
 PciNormalisation = Literal["eci", "own"]
 
@@ -281,7 +281,7 @@ def complexity_panel(
     density scale (1 or 100) and PCI normalisation come from ``evidence.yml``.  See the module
     docstring for formulas, sources and edge cases.
     """
-    cfg = evidence_defaults()
+    cfg = load_defaults("evidence")
     thr = cfg["complexity"]["rca_threshold"] if rca_threshold is None else float(rca_threshold)
     tol = cfg["specialisation"]["tie_tolerance"] if tie_tolerance is None else float(tie_tolerance)
     scale = cfg["complexity"]["density_scale"] if density_scale is None else float(density_scale)
@@ -486,7 +486,7 @@ def relatedness_density(
     Hidalgo et al. (2007); ``scale=100, include_self=False`` is EconGeo's ``relatedness_density``
     (Balland 2017; Balland et al. 2019, Regional Studies 53(9)).
     """
-    s = evidence_defaults()["complexity"]["density_scale"] if scale is None else scale
+    s = load_defaults("evidence")["complexity"]["density_scale"] if scale is None else scale
     phi = proximity_matrix.loc[presence.columns, presence.columns].to_numpy(dtype=float).copy()
     if not include_self:
         np.fill_diagonal(phi, 0.0)
@@ -522,7 +522,7 @@ def diversification_options(
     sectors by default (``evidence.yml`` ``priorities``), or given numbers.
     Returns: sector, density, pci, cog, rca, quadrant (e.g. "low risk / high gain").
     """
-    cfg = evidence_defaults()["priorities"]
+    cfg = load_defaults("evidence")["priorities"]
     ds = cfg["density_split"] if density_split is None else density_split
     cs = cfg["complexity_split"] if complexity_split is None else complexity_split
     cells = result.cells

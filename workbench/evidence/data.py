@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 from workbench.evidence.matrix import _listing
 from workbench.evidence.nuts import harmonise_to_2021
-from workbench.evidence.settings import evidence_defaults
 from workbench.kb import names, query
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -27,7 +27,7 @@ BASE_COLUMNS = ("dataset_id", "region", "period", "value", "flag")
 
 def source_config(source: str) -> dict[str, Any]:
     """The named source set of ``evidence.yml`` (``demo``, ``eurostat``)."""
-    sources = evidence_defaults()["sources"]
+    sources = load_defaults("evidence")["sources"]
     if source not in sources:
         raise ValidationError(
             f"unknown data source {source!r}; evidence.yml defines {sorted(sources)}"
@@ -140,8 +140,8 @@ def employment_panel(
         if nuts_from is None and "nuts_from" in preferred:
             cfg["nuts_from"] = preferred["nuts_from"]
     emp = cfg["employment"]
-    agg_s = set(evidence_defaults()["aggregate_sectors"])
-    agg_r = list(evidence_defaults()["aggregate_region_prefixes"])
+    agg_s = set(load_defaults("evidence")["aggregate_sectors"])
+    agg_r = list(load_defaults("evidence")["aggregate_region_prefixes"])
     raw = observations(emp["dataset_id"], filters=emp.get("filters"), db=db)
     sector_col = emp.get("sector_column", "nace_r2")
     if sector_col not in raw.columns:
@@ -200,7 +200,7 @@ def indicator_table(
     """
     cfg = source_config(source)
     known = set(available_datasets(db))
-    agg_r = list(evidence_defaults()["aggregate_region_prefixes"])
+    agg_r = list(load_defaults("evidence")["aggregate_region_prefixes"])
     cols: dict[str, pd.Series] = {}
     used: dict[str, dict[str, str]] = {}
     missing: list[str] = []

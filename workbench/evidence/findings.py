@@ -11,11 +11,11 @@ Also here: the *comparable-by-default* rules of the evidence reports (issue 13):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from workbench.evidence.settings import evidence_defaults
+from workbench.config import load_defaults
 from workbench.kb.names import region_label, sector_short
 from workbench.wording import count, join, num, pct, sentence
 
@@ -31,13 +31,13 @@ VARIABLE_NAMES = {
 }
 
 
-def _setting(section: str, key: str, default: object) -> object:
-    return (evidence_defaults().get(section) or {}).get(key, default)
+def _setting(section: str, key: str, default: Any) -> Any:
+    return (load_defaults("evidence").get(section) or {}).get(key, default)
 
 
 def min_sectors() -> int:
     """Fewest sectors for which relatedness and complexity are read without a caveat (evidence.yml)."""
-    return int(_setting("complexity", "min_sectors", 20))  # type: ignore[arg-type]
+    return int(_setting("complexity", "min_sectors", 20))
 
 
 # ------------------------------------------------------------------ comparable by default
@@ -50,7 +50,7 @@ def common_period(panel: pd.DataFrame, min_region_share: float | None = None) ->
     period and so the reference set (the regions with data in both years), whatever the region.
     """
     share = float(
-        _setting("common_period", "min_region_share", 0.95)  # type: ignore[arg-type]
+        _setting("common_period", "min_region_share", 0.95)
         if min_region_share is None
         else min_region_share
     )
@@ -110,7 +110,7 @@ def s3_profile_findings(
     Sources: ``specialisation.csv`` (LQ, share), ``shift_share_total.csv``, ``diversification_options.csv``,
     ``eci_regions.csv``, ``peers.csv`` and ``comparison_basis.csv`` of the report.
     """
-    thr = float(evidence_defaults()["quadrant"]["lq_threshold"])
+    thr = float(load_defaults("evidence")["quadrant"]["lq_threshold"])
     who = region_label(profile.region, names or {profile.region: profile.region_name})
     spec = profile.specialisation.sort_values("lq", ascending=False, ignore_index=True)
     out: list[str] = []
@@ -169,7 +169,7 @@ def s3_profile_findings(
         out.append(sentence(text))
 
     # 3 quadrant: star and mature sectors
-    labels_q = evidence_defaults()["quadrant"]["labels"]
+    labels_q = load_defaults("evidence")["quadrant"]["labels"]
     star_name, mature_name = labels_q["specialised_growing"], labels_q["specialised_declining"]
     stars = spec[spec["quadrant"] == star_name].head(3)
     mature = spec[spec["quadrant"] == mature_name].head(3)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from workbench.config import load_defaults
 from workbench.errors import ParameterError, ValidationError
 from workbench.evidence.reference import as_reference
-from workbench.evidence.settings import evidence_defaults
 from workbench.geography.codes import NUTS2_CODE
 
 PERIOD = re.compile(r"^\d{4}$")
@@ -32,9 +32,9 @@ def evidence_parameters(
     region = (region or "").strip().upper()
     if not NUTS2_CODE.match(region):
         raise ParameterError(f"region {region!r} is not a NUTS 2 code such as 'HR03'")
-    if source not in evidence_defaults()["sources"]:
+    if source not in load_defaults("evidence")["sources"]:
         raise ParameterError(
-            f"source {source!r} unknown; evidence.yml defines {sorted(evidence_defaults()['sources'])}"
+            f"source {source!r} unknown; evidence.yml defines {sorted(load_defaults('evidence')['sources'])}"
         )
     try:
         as_reference(reference)

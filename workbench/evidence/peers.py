@@ -21,9 +21,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 from workbench.evidence.matrix import _listing, check_matrix, country_of
-from workbench.evidence.settings import evidence_defaults
 
 STRUCTURE_PREFIX = "share:"
 
@@ -54,7 +54,7 @@ def default_weights(
 ) -> dict[str, float]:
     """Weight 1 per variable; the ``share:`` columns share ``structure_block_weight`` equally."""
     block = (
-        evidence_defaults()["peers"]["structure_block_weight"]
+        load_defaults("evidence")["peers"]["structure_block_weight"]
         if structure_block_weight is None
         else structure_block_weight
     )
@@ -70,7 +70,11 @@ def standardise(
     Constant columns carry no information and are dropped (listed in ``attrs["constant"]``).
     Non-positive values of a log variable raise.
     """
-    logs = evidence_defaults()["peers"]["log_variables"] if log_variables is None else log_variables
+    logs = (
+        load_defaults("evidence")["peers"]["log_variables"]
+        if log_variables is None
+        else log_variables
+    )
     x = variables.astype(float).copy()
     for col in logs:
         if col in x.columns:
@@ -110,7 +114,7 @@ def peer_regions(
     as separate peers) and a column ``contrib:<variable>`` per variable with its share of the
     squared distance.
     """
-    cfg = evidence_defaults()["peers"]
+    cfg = load_defaults("evidence")["peers"]
     n_peers = cfg["n"] if n is None else int(n)
     excl = cfg["exclude_own_country"] if exclude_own_country is None else bool(exclude_own_country)
     if n_peers < 1:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import pandas as pd
 
@@ -160,7 +160,7 @@ class ReferenceEconomy:
         return ref, pd.Series(total, index=matrix.index)
 
 
-ReferenceLike = ReferenceEconomy | pd.Series | Sequence[str] | str
+ReferenceLike: TypeAlias = ReferenceEconomy | pd.Series | Sequence[str] | str
 
 
 def as_reference(reference: ReferenceLike | None) -> ReferenceEconomy:

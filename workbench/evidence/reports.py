@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 from workbench.evidence import data as kbdata
 from workbench.evidence import findings
 from workbench.evidence.complexity import complexity_panel, diversification_options
 from workbench.evidence.peers import peer_regions, structure_variables
 from workbench.evidence.reference import as_reference
-from workbench.evidence.settings import evidence_defaults
 from workbench.evidence.shiftshare import shift_share, shift_share_summary
 from workbench.evidence.specialisation import (
     cagr,
@@ -402,7 +402,9 @@ def parallel_contexts(
         for col in peers.columns
         if col.startswith("contrib:")
     ]
-    logged = [c for c in indicators.columns if c in evidence_defaults()["peers"]["log_variables"]]
+    logged = [
+        c for c in indicators.columns if c in load_defaults("evidence")["peers"]["log_variables"]
+    ]
     ids = [panel.attrs["dataset_id"], *[u["dataset_id"] for u in indicators.attrs["used"].values()]]
     notes = {
         "method": (

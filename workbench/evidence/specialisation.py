@@ -37,14 +37,15 @@ def _check_totals_consistent(
     if ref.kind != "totals" or ref.sector_totals is None:
         return
     covered = float(ref.sector_totals.reindex(matrix.columns).sum())
-    whole = ref.total is not None and not np.isclose(float(ref.total), covered, rtol=1e-9)
+    total = float(ref.total) if ref.total is not None else None
+    whole = total is not None and not np.isclose(total, covered, rtol=1e-9)
     if whole and region_totals is None:
         raise ValidationError(
-            f"reference economy {ref.label!r}: total R = {float(ref.total):,.6g} is larger than the "
+            f"reference economy {ref.label!r}: total R = {total:,.6g} is larger than the "
             f"sum of its sector totals over the matrix's sectors ({covered:,.6g}), so it covers "
             "the whole economy: give region_totals (each region's total over the same whole "
             "economy) as well, or leave total= out; otherwise every LQ would be inflated by a "
-            f"factor of {float(ref.total) / covered:.3g}"
+            f"factor of {(total or 0.0) / covered:.3g}"
         )
     if not whole and region_totals is not None:
         raise ValidationError(

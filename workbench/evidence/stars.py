@@ -22,10 +22,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 from workbench.evidence.matrix import Missing, OnEmpty
 from workbench.evidence.reference import ReferenceLike
-from workbench.evidence.settings import evidence_defaults
 from workbench.evidence.specialisation import location_quotient, reaches
 
 
@@ -58,7 +58,7 @@ def cluster_stars(
     Returns a long table: region, category, employment, lq, focus (share of region employment),
     size_star, specialisation_star, focus_star (booleans) and stars (0-3).
     """
-    cfg = evidence_defaults()["stars"]
+    cfg = load_defaults("evidence")["stars"]
     size_share = cfg["size_top_share"] if size_top_share is None else size_top_share
     lq_min = cfg["specialisation_lq"] if specialisation_lq is None else specialisation_lq
     focus_share = cfg["focus_top_share"] if focus_top_share is None else focus_top_share
@@ -115,7 +115,7 @@ def specialisation_quadrant(
     at the threshold is "not growing"; an LQ exactly at the threshold is "specialised".
     Returns a long table: region, sector, lq_start, lq_end, lq_change, quadrant.
     """
-    cfg = evidence_defaults()["quadrant"]
+    cfg = load_defaults("evidence")["quadrant"]
     t_lq = cfg["lq_threshold"] if lq_threshold is None else lq_threshold
     t_ch = cfg["change_threshold"] if change_threshold is None else change_threshold
     labels = cfg["labels"]

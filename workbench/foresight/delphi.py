@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
-from workbench.foresight.settings import agreement_min_value, foresight_settings, max_iqr
+from workbench.foresight.settings import agreement_min_value, max_iqr
 
 ANSWER_COLUMNS = ["statement_id", "participant_code", "value"]
 
@@ -127,7 +128,7 @@ def stability(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     ``stable`` = p >= alpha (foresight.yml).  All-equal pairs give p = 1 (no change)."""
     _require(previous, ANSWER_COLUMNS, "previous round")
     _require(current, ANSWER_COLUMNS, "current round")
-    alpha = float(foresight_settings()["stability"]["alpha"])
+    alpha = float(load_defaults("foresight")["stability"]["alpha"])
     pairs = previous[ANSWER_COLUMNS].merge(
         current[ANSWER_COLUMNS], on=["statement_id", "participant_code"], suffixes=("_a", "_b")
     )

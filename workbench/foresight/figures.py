@@ -29,7 +29,9 @@ def delphi_figure(stats: pd.DataFrame, title: str) -> go.Figure:
         if "scale_points" in stats
         else []
     )
-    groups = [(s, stats[stats["scale_points"] == s]) for s in scales] or [(None, stats)]
+    groups: list[tuple[int | None, pd.DataFrame]] = [
+        (s, stats[stats["scale_points"] == s]) for s in scales
+    ] or [(None, stats)]
     fig = make_subplots(
         rows=len(groups),
         cols=1,

@@ -10,7 +10,7 @@ with the code in brackets; numbers come from the report's CSV files after the ro
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -107,7 +107,8 @@ def foresight_findings(summary: ForesightSummary) -> list[str]:
     m = summary.matrix
     if len(m) and summary.axes:
         labels = {**dict(zip(m["driver_id"], m["label"], strict=True)), **labels}
-        a, b = summary.axes["axes"]  # type: ignore[misc]
+        axes: Any = summary.axes["axes"]
+        a, b = str(axes[0]), str(axes[1])
         ra = m.set_index("driver_id").loc[a]
         rb = m.set_index("driver_id").loc[b]
         text = (
@@ -119,6 +120,13 @@ def foresight_findings(summary: ForesightSummary) -> list[str]:
         if summary.axes.get("warning"):
             text += f"; caveat: {summary.axes['warning']}"
         out.append(sentence(text))
+    else:
+        out.append(
+            sentence(
+                "No impact/uncertainty ratings of the drivers yet: no critical uncertainties and no "
+                "scenario frame"
+            )
+        )
     mm = summary.micmac
     if len(mm):
         top = mm.sort_values("influence_indirect", ascending=False).head(2)
@@ -132,6 +140,8 @@ def foresight_findings(summary: ForesightSummary) -> list[str]:
                 )
             )
         )
+    else:
+        out.append(sentence("No influence matrix of the drivers yet: no MICMAC analysis"))
     return out[:7]
 
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
-from workbench.foresight.settings import foresight_settings
 
 
 def influence_matrix(influences: pd.DataFrame, variables: list[str] | None = None) -> pd.DataFrame:
@@ -72,11 +72,11 @@ def micmac(matrix: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     if matrix.shape[0] < 2:
         raise ValidationError("MICMAC needs at least 2 variables")
     m = matrix.to_numpy(dtype=float)
-    if (m < 0).any() or (m > float(foresight_settings()["ratings"]["influence_max"])).any():
+    if (m < 0).any() or (m > float(load_defaults("foresight")["ratings"]["influence_max"])).any():
         raise ValidationError("influence strengths must be between 0 and 3")
     if m.sum() == 0:
         raise ValidationError("the influence matrix is empty (no influences entered)")
-    cfg = foresight_settings()["micmac"]
+    cfg = load_defaults("foresight")["micmac"]
     max_power, repeats = int(cfg["max_power"]), int(cfg["stable_repeats"])
     infl_d, dep_d = m.sum(axis=1), m.sum(axis=0)
     power = m.copy()
@@ -158,7 +158,7 @@ def moved_variables(table: pd.DataFrame, min_move: int | None = None) -> pd.Data
     """Variables whose influence or dependence rank moves by >= ``min_move`` places (foresight.yml)
     between the direct and the indirect classification, largest move first."""
     if min_move is None:
-        min_move = int(foresight_settings()["micmac"]["rank_move_min"])
+        min_move = int(load_defaults("foresight")["micmac"]["rank_move_min"])
     moves = table[["rank_move_influence", "rank_move_dependence"]].abs().max(axis=1)
     out = table.loc[moves >= min_move].copy()
     out["largest_move"] = moves[moves >= min_move]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from dataclasses import dataclass, field
+from typing import cast
 
 import pandas as pd
 
@@ -71,7 +72,7 @@ def summarise(exercise_id: str, db: str | os.PathLike[str] | None = None) -> For
         out.matrix = scenarios.impact_uncertainty(ex.ratings, ex.drivers)
         out.axes = scenarios.critical_uncertainties(out.matrix, ex.ratings)
         labels = out.matrix.set_index("driver_id")["label"]
-        a, b = out.axes["axes"]  # type: ignore[misc]
+        a, b = cast(tuple[str, str], out.axes["axes"])
         out.scenario_frame = scenarios.scenario_frame(labels[a], labels[b])
     if not ex.influences.empty:
         out.micmac, out.micmac_power = micmac.micmac(micmac.influence_matrix(ex.influences))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 from scipy import stats
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
-from workbench.foresight.settings import foresight_settings
 
 
 def latest_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
@@ -29,7 +29,7 @@ def impact_uncertainty(ratings: pd.DataFrame, drivers: pd.DataFrame) -> pd.DataF
     for col in ("driver_id", "participant_code", "impact", "uncertainty"):
         if col not in ratings.columns:
             raise ValidationError(f"ratings: missing column {col!r}")
-    cfg = foresight_settings()["critical_uncertainties"]
+    cfg = load_defaults("foresight")["critical_uncertainties"]
     latest = latest_ratings(ratings)
     grouped = latest.groupby("driver_id").agg(
         n=("participant_code", "size"),
@@ -60,7 +60,7 @@ def critical_uncertainties(
     they are strongly correlated: Spearman's rho between the two drivers' uncertainty x impact ratings
     across the participants who rated both; |rho| > max_abs_correlation (foresight.yml) warns.
     Returns {"axes": (a, b), "rho": float|None, "p_value", "n": int, "warning": str|None}."""
-    cfg = foresight_settings()["critical_uncertainties"]
+    cfg = load_defaults("foresight")["critical_uncertainties"]
     if chosen is None:
         candidates = matrix.loc[matrix["quadrant"] == "critical uncertainty", "driver_id"].tolist()
         if len(candidates) < 2:

@@ -104,7 +104,9 @@ class Layout:
         labelled = "STRUCTURE_NAME" in header
         self.flow_col: int | None = None
         self.dims: list[tuple[int, str]] = []
-        self.time_col = self.value_col = self.flag_col = None
+        self.time_col: int | None = None
+        self.value_col: int | None = None
+        self.flag_col: int | None = None
         self.ignored: list[str] = []
         i = 0
         while i < len(header):
@@ -185,6 +187,7 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
                 )
             )
             continue
+        assert layout.time_col is not None and layout.value_col is not None  # Layout refuses others
         period = cells[layout.time_col].strip()
         raw_value = cells[layout.value_col].strip()
         flag = cells[layout.flag_col].strip() if layout.flag_col is not None else ""

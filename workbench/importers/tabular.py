@@ -133,7 +133,9 @@ def read_csv_table(path: Path, encoding: str | None = None, delimiter: str | Non
                     )
                 ]
             )
-        values = {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header) if h}
+        values: dict[str, object] = {
+            h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header) if h
+        }
         table.rows.append(Row(values=values, line=line))
     return table
 

@@ -21,16 +21,17 @@ import json
 from pathlib import Path
 from typing import Any
 
+from workbench.config import load_defaults
 from workbench.maps.geometry import EXTRACT, orientation_problems, simplify_features
 from workbench.maps.gisco import label_file, region_file
-from workbench.maps.settings import attribution, maps_defaults
+from workbench.maps.settings import attribution
 
 YEAR, SCALE = "2021", "60M"
 
 
 def build_extract(src: Path, out: Path = EXTRACT) -> dict[str, Any]:
     """Write the extract to ``out``; return its metadata (with the size in bytes)."""
-    cfg = maps_defaults()
+    cfg = load_defaults("maps")
     countries = set(cfg["extract_countries"])
     files = {
         "regions": src / region_file(YEAR, SCALE, 2),

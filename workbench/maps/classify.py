@@ -24,6 +24,7 @@ from typing import Literal
 
 import numpy as np
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 
 Method = Literal["quantiles", "equal_interval", "fisher_jenks", "manual"]
@@ -152,18 +153,17 @@ def classify(
     breaks: Sequence[float] | None = None,
 ) -> Classes:
     """Classes of ``values`` (missing values ignored) by ``method`` (default ``maps.yml``)."""
-    from workbench.maps.settings import maps_defaults
 
-    cfg = maps_defaults()["classification"]
+    cfg = load_defaults("maps")["classification"]
     if breaks is not None and method is None:
         method = "manual"
     method = method or str(cfg["method"])
     k = int(k if k is not None else cfg["k"])
     if method not in METHODS:
         raise ValidationError(f"classification must be one of {METHODS}, not {method!r}")
-    if k < 1 or k > len(maps_defaults()["palette"]):
+    if k < 1 or k > len(load_defaults("maps")["palette"]):
         raise ValidationError(
-            f"number of classes must be 1-{len(maps_defaults()['palette'])}, not {k}"
+            f"number of classes must be 1-{len(load_defaults('maps')['palette'])}, not {k}"
         )
     y = np.asarray(values, dtype=float)
     y = y[~np.isnan(y)]
@@ -177,7 +177,7 @@ def classify(
             raise ValidationError(f"manual breaks repeat a value: {list(breaks)}")
         if y.max() > b[-1]:
             b = np.append(b, y.max())
-        if len(b) > len(maps_defaults()["palette"]):
+        if len(b) > len(load_defaults("maps")["palette"]):
             raise ValidationError(f"too many manual classes ({len(b)}) for the palette")
     elif method == "quantiles":
         b = quantile_breaks(y, k)

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -328,9 +329,8 @@ def load_geometry(
     regions drawn.  Never downloads: fetch other years/scales with ``workbench fetch gisco``.
     """
     from workbench.maps import gisco
-    from workbench.maps.settings import maps_defaults
 
-    wanted = list(countries) if countries else list(maps_defaults()["extract_countries"])
+    wanted = list(countries) if countries else list(load_defaults("maps")["extract_countries"])
     folder = Path(cache) if cache else gisco.cache_dir()
     rg = folder / gisco.region_file(year, scale, level)
     if rg.exists():
@@ -366,7 +366,6 @@ def _from_cache(
     path: str, level: int, year: str, scale: str, countries: tuple[str, ...]
 ) -> Geometry:
     from workbench.maps import gisco
-    from workbench.maps.settings import maps_defaults
 
     p = Path(path)
     data = _read_json(p)
@@ -390,7 +389,7 @@ def _from_cache(
             f for f in _read_json(lv0)["features"] if f["properties"].get("CNTR_CODE") in countries
         ]
     if scale not in ("60M", "20M"):  # finer scales: simplify before sending to a page
-        cfg = maps_defaults()
+        cfg = load_defaults("maps")
         sel = simplify_features(sel, float(cfg["simplify_tolerance"]), int(cfg["decimals"]))
     problems = orientation_problems(sel)
     if problems:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 from workbench.fetch.eurostat import FetchError, download
 
@@ -50,17 +51,15 @@ def cache_dir() -> Path:
 
 def base_url(url: str | None = None) -> str:
     """The GISCO base URL: argument > env ``WORKBENCH_GISCO_URL`` > ``maps.yml``."""
-    from workbench.maps.settings import maps_defaults
 
-    u = url or os.environ.get("WORKBENCH_GISCO_URL") or maps_defaults()["gisco"]["base_url"]
+    u = url or os.environ.get("WORKBENCH_GISCO_URL") or load_defaults("maps")["gisco"]["base_url"]
     return u if u.endswith("/") else u + "/"
 
 
 def files_for(year: str, scale: str, levels: list[int] | None = None) -> list[tuple[str, int]]:
     """(file name, level) of every file ``fetch gisco`` downloads for a year and scale."""
-    from workbench.maps.settings import maps_defaults
 
-    cfg = maps_defaults()["gisco"]
+    cfg = load_defaults("maps")["gisco"]
     if scale not in cfg["scales"]:
         raise ValidationError(f"scale must be one of {cfg['scales']}, not {scale!r}")
     if not str(year).isdigit() or len(str(year)) != 4:

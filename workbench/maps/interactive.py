@@ -18,8 +18,8 @@ Legend: legend-only square markers per class (the labels of
 :class:`workbench.maps.classify.Classes`), "no data", "no NUTS regions: ..." (BA, XK, MD, UA).
 Capital regions get a label with a leader line; the EuroGeographics attribution and the note
 (unmatched codes) sit under the map.  ``layout.meta["workbench_map"]`` records breaks, legend
-labels and regions for tests and exports.  Projection: azimuthal equal-area (the static image
-uses ETRS89-LAEA's centre, 52 N 10 E).
+labels and regions for tests and exports.  Projection: conic equal-area, standard parallels 38 and
+48 N (the static image: Lambert azimuthal equal-area, ETRS89-LAEA's centre 52 N 10 E).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from workbench.config import load_defaults
 from workbench.maps.model import RegionMap
-from workbench.maps.settings import maps_defaults
 
 PLOT_WIDTH_PX = 760.0  # nominal width of the map area, to turn leader offsets (px) into degrees
 
@@ -100,7 +100,7 @@ def to_plotly(
     :meth:`workbench.reporting.Report.show` accepts as it is.  ``clickable``: the regions carry
     their code as ``customdata`` (a dashboard's click handler reads it).
     """
-    cfg = maps_defaults()
+    cfg = load_defaults("maps")
     g = m.geometry
     recs = m.rows.to_dict("records")
     # colours: one per legend entry that regions use, in legend order; z = its index
@@ -240,9 +240,10 @@ def to_plotly(
         "geo": {
             "visible": False,
             "fitbounds": "locations",
-            # equal-area like ETRS89-LAEA; plotly's fitbounds centres it on the regions (an
-            # explicit rotation breaks fitbounds in plotly.js 3.x: the map shrinks to a dot)
-            "projection": {"type": "azimuthal equal area"},
+            # equal-area conic with standard parallels 38 and 48 N (South-East Europe); plotly's
+            # fitbounds centres it.  (Azimuthal equal-area fits the regions into half the space
+            # in plotly.js 3.x, and with a rotation it shrinks to a dot.)
+            "projection": {"type": "conic equal area", "parallels": [38, 48]},
             "domain": {"x": [0, 0.8], "y": [0, 1]},
             "bgcolor": "#ffffff",
         },

@@ -20,11 +20,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 from workbench.maps.classify import Classes, classify
 from workbench.maps.geometry import Geometry, load_geometry
 from workbench.maps.join import Joined, join_values
-from workbench.maps.settings import attribution, maps_defaults, no_nuts_economies, no_nuts_label
+from workbench.maps.settings import attribution, no_nuts_economies, no_nuts_label
 
 STATUS_DATA = "data"
 STATUS_NO_DATA = "no data"
@@ -67,7 +68,7 @@ class RegionMap:
 
     def small_regions(self) -> dict[str, tuple[float, float]]:
         """Capital regions on this map with their label offsets in pixels (``maps.yml``)."""
-        cfg = maps_defaults()["small_regions"] or {}
+        cfg = load_defaults("maps")["small_regions"] or {}
         return {c: (float(o[0]), float(o[1])) for c, o in cfg.items() if c in self.geometry.regions}
 
     def small_region_text(self, code: str) -> str:
@@ -155,7 +156,7 @@ def _base_rows(geometry: Geometry) -> pd.DataFrame:
 
 
 def _no_data_entry() -> LegendEntry:
-    nd = maps_defaults()["no_data"]
+    nd = load_defaults("maps")["no_data"]
     return LegendEntry(str(nd["label"]), str(nd["colour"]), str(nd["hatch"]), kind="no data")
 
 
@@ -259,7 +260,7 @@ def category_map(
     joined = join_values(
         pd.DataFrame(listed, columns=["region", "value"]).assign(value=np.nan), geometry
     )
-    other = other_colour or maps_defaults()["highlight"]["other"]
+    other = other_colour or load_defaults("maps")["highlight"]["other"]
     rows["value"] = np.nan
     rows["class"] = [assigned.get(c, other_label) for c in rows["region"]]
     rows["class_index"] = -1
@@ -298,7 +299,7 @@ def category_map(
 
 def _palette(k: int) -> list[str]:
     """k colours spread over the ``maps.yml`` palette (light = low)."""
-    pal = list(maps_defaults()["palette"])
+    pal = list(load_defaults("maps")["palette"])
     if k > len(pal):
         raise ValidationError(f"{k} classes but only {len(pal)} colours in maps.yml palette")
     if k == 1:

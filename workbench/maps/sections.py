@@ -19,9 +19,9 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 from workbench.maps.model import RegionMap, category_map, value_map
-from workbench.maps.settings import maps_defaults
 
 
 # ------------------------------------------------------------------------------ display
@@ -30,7 +30,7 @@ def show_map(report: Any, m: RegionMap, name: str, *, static: str | None = None)
     beside the CSV with the same classes and legend; ``static="none"`` skips the image."""
     from workbench.maps.interactive import to_plotly
 
-    fmt = static or str(maps_defaults().get("static_images", "svg"))
+    fmt = static or str(load_defaults("maps").get("static_images", "svg"))
     report.show(to_plotly(m, as_dict=True), data=m.table(), name=name, caption=m.caption())
     if fmt == "none":
         return
@@ -111,7 +111,7 @@ def s3_profile_maps(
     (drawn "no data" instead of LQ 0).  LQ classes use ``maps.yml`` ``lq_breaks`` unless
     ``method`` is given.
     """
-    cfg = maps_defaults()
+    cfg = load_defaults("maps")
     spec = profile.specialisation
     sector = sector or str(spec.iloc[0]["sector"])
     if sector not in set(profile.stars["category"].astype(str)):
@@ -258,7 +258,7 @@ def peers_map(
 ) -> RegionMap:
     """The region and its peer regions highlighted (peers table: rank, region, ...); regions the
     search compared are "other regions compared", the rest of the map "no data" (not compared)."""
-    cfg = maps_defaults()
+    cfg = load_defaults("maps")
     hl = cfg["highlight"]
     codes = [str(c) for c in peers.sort_values("rank")["region"]]
     own = f"{region_name} ({region})"
@@ -303,7 +303,7 @@ def show_parallel_contexts_map(
 # ------------------------------------------------------------------------------ pilot evaluation
 def pilot_map(pilot: Any) -> RegionMap:
     """Pilot (treated) and comparison regions of a pilot (``pilot.regions``: region, role)."""
-    cfg = maps_defaults()["highlight"]
+    cfg = load_defaults("maps")["highlight"]
     regs = pilot.regions
     treated = sorted(regs.loc[regs["role"] == "pilot", "region"].astype(str))
     comparison = sorted(regs.loc[regs["role"] != "pilot", "region"].astype(str))
@@ -355,7 +355,7 @@ def coverage_map(coverage: pd.DataFrame, country: str) -> RegionMap | None:
         value_label="coverage",
         unit="%",
         method="manual",
-        breaks=list(maps_defaults()["coverage_breaks"]),
+        breaks=list(load_defaults("maps")["coverage_breaks"]),
         geometry=geometry,
         notes=["All datasets and years of the knowledge base together."],
     )
@@ -386,7 +386,7 @@ def barrier_map(by_dimension: pd.DataFrame, dimension: str | None = None) -> Reg
     """Highest barrier severity (0-3) by region for one dimension (default: the dimension with the
     most severe barriers across the regions compared; ``by_dimension``: region, dimension,
     n_barriers, max_severity, mean_severity)."""
-    cfg = maps_defaults()
+    cfg = load_defaults("maps")
     bd = by_dimension.copy()
     if dimension is None:
         rank = bd.groupby("dimension")[["max_severity", "mean_severity"]].max().fillna(-1)
@@ -447,7 +447,7 @@ def spend_per_head(actions: pd.DataFrame, population: pd.DataFrame) -> pd.DataFr
 def gap_map(gaps: pd.DataFrame, dimension: str | None = None) -> RegionMap:
     """Gaps for one dimension (default: the dimension with most gaps): regions with barriers or
     specialisation but no action and no instrument (``gaps``: region, dimension, gap)."""
-    cfg = maps_defaults()
+    cfg = load_defaults("maps")
     if dimension is None:
         counts = gaps.groupby("dimension")["gap"].sum().sort_values(kind="stable")
         dimension = str(counts.index[-1])
@@ -475,7 +475,7 @@ def show_past_action_maps(
     """Display spend per head (EUR) by region and the gaps map of the past-action report."""
     from workbench.evidence.data import observations
 
-    cfg = maps_defaults()
+    cfg = load_defaults("maps")
     shown: list[RegionMap] = []
     _heading(report, "Maps: spend per head and gaps by region")
     actions = analysis.actions

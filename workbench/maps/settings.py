@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from workbench.config import load_defaults
-
-
-def maps_defaults() -> dict[str, Any]:
-    """The parsed ``maps.yml``."""
-    return load_defaults("maps")
 
 
 def attribution() -> str:
     """The attribution every map shows ("© EuroGeographics for the administrative boundaries")."""
-    return str(maps_defaults()["attribution"])
+    return str(load_defaults("maps")["attribution"])
 
 
 def no_nuts_economies() -> dict[str, str]:
     """SEE economies without NUTS regions (code -> name), listed in every map's legend."""
-    return {str(k): str(v) for k, v in maps_defaults()["no_nuts"].items()}
+    return {str(k): str(v) for k, v in load_defaults("maps")["no_nuts"].items()}
 
 
 def no_nuts_label() -> str:

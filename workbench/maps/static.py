@@ -14,9 +14,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from workbench.config import load_defaults
 from workbench.maps.interactive import map_meta
 from workbench.maps.model import RegionMap
-from workbench.maps.settings import maps_defaults
 
 
 def to_matplotlib(m: RegionMap, *, width_in: float = 8.0) -> Any:
@@ -28,7 +28,7 @@ def to_matplotlib(m: RegionMap, *, width_in: float = 8.0) -> Any:
     from matplotlib.patches import Patch, PathPatch
     from matplotlib.path import Path as MPath
 
-    cfg = maps_defaults()
+    cfg = load_defaults("maps")
     g = m.geometry
     note = textwrap.wrap(m.note(), 110) if m.note() else []
     fig = Figure(figsize=(width_in, width_in * 0.78 + 0.16 * len(note)))

@@ -12,9 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.maps.interactive import to_plotly
 from workbench.maps.model import RegionMap, category_map
-from workbench.maps.settings import maps_defaults
 
 
 def clickable_map(m: RegionMap, on_select: Callable[[str], None], *, height: int = 520) -> Any:
@@ -36,7 +36,7 @@ def clickable_map(m: RegionMap, on_select: Callable[[str], None], *, height: int
 def barrier_region_map(barriers: pd.DataFrame, title: str) -> RegionMap:
     """Highest severity of the listed barriers by region (``barriers``: region, severity), as the
     barrier-matrix report's map: severity 3/2/1/0, regions without barriers "no barrier listed"."""
-    cfg = maps_defaults()
+    cfg = load_defaults("maps")
     colours = cfg["severity_colours"]
     sev = (
         pd.to_numeric(barriers["severity"], errors="coerce").groupby(barriers["region"]).max()

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
-from workbench.policy.settings import DIMENSIONS, policy_defaults
+from workbench.policy.settings import DIMENSIONS
 
 NO_DIMENSION = "(no dimension)"
 ACTION_COLUMNS = ("action_id", "region", "dimension", "budget", "currency")
@@ -88,7 +89,7 @@ def to_eur(actions: pd.DataFrame, rates: dict[str, float] | None = None) -> pd.D
     (EU) 2022/1208).  A currency without a rate raises :class:`ValidationError`.
     """
     _require(actions, ("currency",), "actions")
-    rates = rates or policy_defaults()["eur_rates"]
+    rates = rates or load_defaults("policy")["eur_rates"]
     unknown = sorted(set(actions["currency"].dropna()) - set(rates))
     if unknown:
         raise ValidationError(
@@ -147,7 +148,7 @@ def spend_by(
 def _band(rate: float) -> str | None:
     if rate is None or pd.isna(rate):
         return None
-    for band in policy_defaults()["achievement"]["bands"]:
+    for band in load_defaults("policy")["achievement"]["bands"]:
         if rate < float(band["upper"]):
             return band["label"]
     return None
@@ -271,7 +272,7 @@ def efficiency_spread(eff: pd.DataFrame) -> pd.DataFrame:
     else they are empty and ``note`` says why.
     """
     _require(eff, ("unit", "currency", "cost_per_unit"), "efficiency table")
-    need = int(policy_defaults()["efficiency"]["min_regions_for_spread"])
+    need = int(load_defaults("policy")["efficiency"]["min_regions_for_spread"])
     rows = []
     for (unit, cur), g in eff.groupby(["unit", "currency"]):
         v = g["cost_per_unit"].astype(float).to_numpy()
@@ -302,7 +303,7 @@ def gaps(
     ``n_barriers`` counts the barriers at or above that severity; ``max_severity`` covers all.
     """
     _require(actions, ("region", "dimension"), "actions")
-    min_sev = int(policy_defaults()["gaps"]["min_barrier_severity"])
+    min_sev = int(load_defaults("policy")["gaps"]["min_barrier_severity"])
     acts = actions[actions["region"] == region]
     n_actions = acts["dimension"].value_counts()
     rows = []

@@ -51,7 +51,7 @@ def validate_barrier(payload: dict[str, Any]) -> dict[str, Any]:
     out["phase"] = phase
     sev = payload.get("severity")
     try:
-        sev_int = int(sev)
+        sev_int = int(sev)  # type: ignore[arg-type]  # None and text raise, caught below
         if isinstance(sev, float) and sev != sev_int or isinstance(sev, bool):
             raise ValueError
     except (TypeError, ValueError):

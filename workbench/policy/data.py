@@ -13,9 +13,10 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 from workbench.kb import query
-from workbench.policy.settings import DIMENSIONS, policy_defaults
+from workbench.policy.settings import DIMENSIONS
 
 Db = str | os.PathLike[str] | None
 
@@ -161,7 +162,7 @@ def load_strengths(regions: Iterable[str], *, db: Db = None) -> pd.DataFrame:
     value of observations with that unit is compared with the ``strength_quantile`` of all regions'
     latest values; specialisation = hosting at least ``min_clusters_for_specialisation`` clusters.
     """
-    conf = policy_defaults()["gaps"]
+    conf = load_defaults("policy")["gaps"]
     regions = list(regions)
     rows = []
     for dim, spec in (conf.get("strength_indicators") or {}).items():
@@ -230,7 +231,7 @@ def load_operation_locations(action_ids: Iterable[str], *, db: Db = None) -> pd.
 
 def load_population(codes: Iterable[str], *, db: Db = None) -> dict[str, float]:
     """Latest population per region code (observations matching ``policy.yml operations.population``)."""
-    conf = policy_defaults()["operations"]["population"]
+    conf = load_defaults("policy")["operations"]["population"]
     filters = {"unit": conf["unit"], **(conf.get("filters") or {})}
     cols = [c for c in filters if _has_column("observations", c, db)]
     if "unit" not in cols:

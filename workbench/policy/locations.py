@@ -71,7 +71,7 @@ def apportion(
         ]
         in_regions = g["region"][inside]
         where[aid] = str(in_regions.mode().iloc[0]) if len(in_regions) else None
-        if rule == "equal":
+        if rule == "equal" or len(g) == 1:
             shares[aid] = sum(inside) / len(g)
         elif rule == "population":
             pops = [float(population.get(str(c)) or 0.0) if population else 0.0 for c in place]

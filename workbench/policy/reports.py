@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 from workbench.kb.names import region_label, region_names
 from workbench.policy import actions as A
@@ -18,7 +19,6 @@ from workbench.policy import barriers as B
 from workbench.policy import data
 from workbench.policy import framework as F
 from workbench.policy import locations as L
-from workbench.policy.settings import policy_defaults
 
 
 @dataclass
@@ -63,7 +63,7 @@ def past_action_analysis(
             f"{'' if include_synthetic else ' (real data only)'}: build the demo (`workbench demo`) or "
             "import cohesion files (`workbench import FILE`) first"
         )
-    rule = policy_defaults()["operations"]["apportion"]
+    rule = load_defaults("policy")["operations"]["apportion"]
     if region:  # operations in several regions: counted once, amounts shared (policy.locations)
         locs = data.load_operation_locations(acts["action_id"])
         codes = set(locs["location_code"].dropna()) | set(locs["region"].dropna())
@@ -156,7 +156,7 @@ def past_action_analysis(
             "**The data doctor flagged the source data** (`workbench check --kb` lists every row):\n"
             + "\n".join(f"- {m}" for m in warned["message"])
         )
-    title = f"Past policy actions: {region_label(where, region_names())}" + (
+    title = f"Past policy actions: {region_label(where or '', region_names())}" + (
         f", {period}" if period else ""
     )
     return PastActionAnalysis(

@@ -122,7 +122,11 @@ def duplicate_rows(
     key = [c for c in ("title", "beneficiary", "start_date", "end_date", "budget", "eu_amount",
                        "currency", "region", "fund", "instrument", "category_of_region", "programme",
                        "description") if c in actions]  # fmt: skip
-    if len(actions) and key:
+    # planned allocations (status 'planned') are budget lines split by columns the register does
+    # not keep (e.g. EAFRD focus areas), not operations: only operations are compared
+    ops = actions[actions["status"] != "planned"] if "status" in actions else actions
+    if len(ops) and key:
+        actions = ops
         dup = actions[actions.duplicated(key, keep=False)]
         if len(dup):
             n = int(actions.duplicated(key).sum())
@@ -193,9 +197,12 @@ def currency_labels(
     rows = pd.concat(flagged)
     table = pd.DataFrame(groups)
     extended = 0
+    whole: list[str] = []  # labels that look like a property of the whole export
     for label in table["suspicious_label"].unique():
         everything = labelled[labelled["currency"] == label]
         in_groups = rows[rows["currency"] == label]
+        if len(in_groups) >= 0.5 * len(everything):
+            whole.append(str(label))
         if len(in_groups) >= 0.5 * len(everything) and len(everything) > len(in_groups):
             extended += len(everything) - len(in_groups)
             rows = pd.concat(
@@ -231,7 +238,9 @@ def currency_labels(
     return [Finding(dataset_id, "currency_labels", "warning", msg, len(rows),
                     len(rows) / len(actions) if len(actions) else None,
                     rows[cols].sort_values("budget", ascending=False),
-                    {"groups": table.to_dict("records"), "file_rows": file_rows},
+                    {"groups": table.to_dict("records"), "file_rows": file_rows,
+                     "whole_labels": whole, "group_columns": list(group),
+                     "source_file": str(rows["source_file"].iloc[0]) if "source_file" in rows else None},
                     frozenset(rows["action_id"]))]  # fmt: skip
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,3 +163,39 @@ def same_corrections(con: Any, dataset_id: str, path: str | os.PathLike[str] | N
     ).fetchall()}  # fmt: skip
     wanted = {hashlib.sha256(Path(path).read_bytes()).hexdigest()} if path else set()
     return recorded == wanted
+
+
+def suggest_corrections(findings: Iterable[Any]) -> str:
+    """A correction file (YAML text) proposing to relabel what ``currency_labels`` findings flagged.
+
+    A proposal only: the user reviews it and passes it to ``workbench import --corrections``.  A label
+    flagged across the export becomes one entry (``where: {currency: EUR}``); otherwise one entry per
+    fund and programme group.
+    """
+    entries: list[dict[str, Any]] = []
+    for f in findings:
+        if f.check != "currency_labels":
+            continue
+        groups = f.details.get("groups", [])
+        cols = f.details.get("group_columns", ["fund", "programme"])
+        base = {"file": f.details.get("source_file"), "dataset": f.dataset_id}
+        for label in f.details.get("whole_labels", []):
+            others = [g["other_label"] for g in groups if g["suspicious_label"] == label]
+            target = max(set(others), key=others.count)
+            entries.append({"id": f"relabel-{label.lower()}-as-{target.lower()}", **base,
+                            "where": {"currency": label}, "set": {"currency": target},
+                            "reason": f"workbench check: {f.message}"})  # fmt: skip
+        for i, g in enumerate(groups, start=1):
+            if g["suspicious_label"] in f.details.get("whole_labels", []):
+                continue
+            entries.append({"id": f"relabel-group-{i}", **base,
+                            "where": {"currency": g["suspicious_label"], **{c: g[c] for c in cols}},
+                            "set": {"currency": g["other_label"]},
+                            "reason": f"workbench check: {f.message}"})  # fmt: skip
+    head = (
+        "# Correction file PROPOSED by `workbench check` - review every entry before using it:\n"
+        "#   workbench import FILE --corrections THIS_FILE\n"
+        "# Nothing is changed until you pass it; each applied correction is recorded in provenance.\n"
+    )
+    clean = [{k: v for k, v in e.items() if v is not None} for e in entries]
+    return head + yaml.safe_dump({"corrections": clean}, allow_unicode=True, sort_keys=False, width=100)

@@ -12,7 +12,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rich.console import Console
 from rich.table import Table
 
-from workbench.quality.doctor import DoctorReport, quality_defaults
+from workbench.config import load_defaults
+from workbench.quality.doctor import DoctorReport
 
 CHECK_LABELS = {
     "repeated_operations": "operations repeated per location",
@@ -81,7 +82,7 @@ def write_csv(report: DoctorReport, path: str | os.PathLike[str]) -> Path:
 
 def render_html(report: DoctorReport) -> str:
     """A self-contained HTML page (no scripts, no external requests) listing every finding."""
-    conf = quality_defaults()["report"]
+    conf = load_defaults("quality")["report"]
     max_rows = int(conf["max_rows"])
     env = Environment(
         loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["j2", "html"])

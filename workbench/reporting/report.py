@@ -3,9 +3,16 @@
 Usage in a notebook (after the ``parameters`` cell)::
 
     report = start_report("Regional profile", {"region": region}, datasets=["lfst_r_lfe2en2"])
-    report.show(fig, data=df, name="lq_by_sector")   # chart + CSV beside the report + link
-    report.table(top, name="top_sectors")            # table + CSV + link
+    report.show(fig, data=df, name="lq_by_sector")   # captioned chart + CSV beside the report + link
+    report.table(top, name="top_sectors", title="Top sectors", units={"employment": "thousand persons"},
+                 sort_by="lq", highlight={"region": region})  # formatted table + CSV + link
+    report.guide("s3_profile")                       # "How to read this report" (guides.yml)
     report.provenance()                              # last cell
+
+Charts are ``<figure>`` elements with a text alternative (``<figcaption>``); tables have a caption,
+header cells and formatted numbers (:mod:`workbench.reporting.tables`); HTML fragments come from
+Jinja2 templates (``templates/fragments``, autoescaped).  CSV files written from synthetic data get
+a last column ``synthetic_data`` (:data:`SYNTHETIC_COLUMN`).
 
 Files go to ``$WORKBENCH_REPORT_DIR`` (set by the batch runner: the folder of the HTML report) or else
 ``reports/adhoc/<notebook>/``.  ``report.json`` in that folder records parameters, datasets (with

@@ -370,6 +370,11 @@ def show_table(
     """
     if not isinstance(df, pd.DataFrame):
         raise ValidationError(f"show_table expects a pandas DataFrame, got {type(df).__name__}")
+    if df.shape[1] == 0 and not _keeps_index(df):  # nothing to lay out as a table
+        from workbench.reporting.templating import render
+
+        label = title or "Table"
+        return render("empty_chart.html.j2", title=label, reason="no data for this selection.")
     view = select_rows(
         df,
         sort_by=sort_by,

@@ -26,7 +26,6 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from workbench.config import load_defaults
@@ -48,11 +47,6 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def serving_settings() -> dict[str, Any]:
-    """The parsed ``workbench/defaults/serving.yml``."""
-    return load_defaults("serving")
-
-
 def notebook_key(path: str) -> str:
     """``foresight_participant`` for ``/voila/render/foresight_participant.ipynb`` or a kernel's path."""
     name = str(path).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
@@ -61,7 +55,7 @@ def notebook_key(path: str) -> str:
 
 def roles_for_page(notebook: str, pages: dict[str, list[str]] | None = None) -> frozenset[str]:
     """Roles that may open (and drive the kernel of) a dashboard; unknown pages: facilitator only."""
-    table = pages if pages is not None else serving_settings().get("pages", {})
+    table = pages if pages is not None else load_defaults("serving").get("pages", {})
     allowed = set(table.get(notebook_key(notebook), []))
     allowed.add(FACILITATOR)
     return frozenset(allowed)

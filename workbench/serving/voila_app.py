@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.config import db_path, project_root
+from workbench.config import db_path, load_defaults, project_root
 from workbench.errors import ValidationError
 from workbench.serving.roles import (
     FACILITATOR,
@@ -24,7 +24,6 @@ from workbench.serving.roles import (
     ROLES_ENV,
     RoleConfig,
     load_or_create_tokens,
-    serving_settings,
     token_hash,
 )
 
@@ -152,7 +151,7 @@ def _json(obj: object) -> str:
 
 def role_config(opts: ServeOptions, tokens: dict[str, str]) -> RoleConfig:
     """What the Voila process needs to check roles and Host names (token hashes only)."""
-    settings = serving_settings()
+    settings = load_defaults("serving")
     local = opts.host in LOCAL_HOSTS
     hosts = {*opts.allowed_hosts}
     if opts.host not in ("0.0.0.0", "::"):

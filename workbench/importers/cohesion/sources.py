@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from workbench.config import load_defaults
 from workbench.errors import ImportFailed, Problem, ValidationError
 from workbench.importers.cohesion.rowloop import (
     Built,
@@ -40,7 +41,6 @@ from workbench.importers.cohesion.values import (
     parse_plain_number,
 )
 from workbench.kb.datasets import sha256_file
-from workbench.policy.settings import policy_defaults
 
 REGIONS_MATCH_FILE = "ERDF_2014-2020_regions_match.csv"
 EC_SOURCE = "European Commission, Cohesion Open Data Platform"
@@ -120,7 +120,7 @@ def _esif_prepare(path: Path, options: dict[str, Any]) -> dict[str, Any]:
     return {
         "match": read_regions_match(match_path),
         "match_name": match_path.name,
-        "countries": policy_defaults()["cohesion"]["country_codes"],
+        "countries": load_defaults("policy")["cohesion"]["country_codes"],
         "unmatched": set(),
         "_extra_files": {match_path.name: sha256_file(match_path)},
     }
@@ -254,7 +254,7 @@ HR = SourceSpec(
         ("Zaključni datum provedbe aktivnosti", HR_DATE),
     ),
     build=_hr_build,
-    prepare=lambda _p, options: {**options, "conf": policy_defaults()["cohesion"]},
+    prepare=lambda _p, options: {**options, "conf": load_defaults("policy")["cohesion"]},
     # the same operation (title, contract date, amounts, beneficiary, fund, programme) is listed
     # once per county it covers, each time with the full amount
     operation_key=(
@@ -379,7 +379,7 @@ SI = SourceSpec(
     read=_si_read,
     fields=(("start", _si_date), ("end", _si_date), ("total", _si_number), ("rate", _si_number)),
     build=_si_build,
-    prepare=lambda _p, options: {**options, "conf": policy_defaults()["cohesion"]},
+    prepare=lambda _p, options: {**options, "conf": load_defaults("policy")["cohesion"]},
     operation_key=("_operation_code", "title", "beneficiary", "start_date", "end_date", "budget"),
 )
 
@@ -469,7 +469,10 @@ EL = SourceSpec(
         ("rate", optional_eu_number),
     ),  # fmt: skip
     build=_el_build,
-    prepare=lambda _p, options: {**options, "funds": policy_defaults()["cohesion"]["el_funds"]},
+    prepare=lambda _p, options: {
+        **options,
+        "funds": load_defaults("policy")["cohesion"]["el_funds"],
+    },
     # the same operation (MIS code and name, beneficiary, dates, amount) is listed once per region
     operation_key=("programme", "title", "beneficiary", "start_date", "end_date", "budget"),
 )

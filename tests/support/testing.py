@@ -1,4 +1,5 @@
-"""Support for the test suite: requirements that skip locally but fail under ``CI=true``.
+"""Support for the test suite (moved here from workbench/testing.py: test support is not shipped
+in the package): requirements that skip locally but fail under ``CI=true``.
 
 A missing real-data folder or browser must never turn a CI run green by skipping tests.
 """
