@@ -46,3 +46,27 @@ def demo_kb_copy(demo_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         shutil.copyfile(wal, db.with_name(db.name + ".wal"))
     monkeypatch.setenv("WORKBENCH_DB", str(db))
     return db
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Apply the markers the suite declares where they follow from what a test uses:
+
+    * ``realdata``: the test (or a fixture it requests) reads ``../shared/data/real``
+      (the ``real_data`` fixture or ``require_real_data(...)`` in its body);
+    * ``browser``: tests in ``*_browser.py`` modules drive Debian chromium.
+
+    ``slow`` is set by hand on the tests that run notebooks, batches or many processes
+    (``make test-fast`` leaves out ``slow`` and ``browser``).
+    """
+    import inspect
+
+    for item in items:
+        function = getattr(item, "function", None)
+        try:
+            source = inspect.getsource(function) if function is not None else ""
+        except (OSError, TypeError):
+            source = ""
+        if "real_data" in getattr(item, "fixturenames", ()) or "require_real_data(" in source:
+            item.add_marker(pytest.mark.realdata)
+        if item.path.name.endswith("_browser.py"):
+            item.add_marker(pytest.mark.browser)

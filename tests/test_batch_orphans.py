@@ -15,6 +15,8 @@ import psutil
 import pytest
 import yaml
 
+pytestmark = pytest.mark.slow  # batches / processes: not in make test-fast
+
 WORKBENCH = str(Path(sys.executable).parent / "workbench")
 
 

@@ -48,6 +48,7 @@ def test_kernel_prefix_accepts_only_plain_ipykernel_commands() -> None:
     assert prewarm.kernel_prefix([py, "-u", "-m", "ipykernel_launcher", "-f", "c.json"]) is None
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pidfd and fork: Linux")
 def test_runs_get_fresh_forked_kernels_with_their_own_environment(
     tmp_db: Path, tmp_path: Path
@@ -82,7 +83,7 @@ def test_runs_get_fresh_forked_kernels_with_their_own_environment(
         assert p["cwd"] == str(folder)
         assert p["db"] == str(tmp_db)
         assert p["report_dir"] == str(result.folder / run["run_id"])
-    # one worker, one zygote: every kernel is a different process forked from the same parent
+    # one zygote per batch: every kernel is a different process forked from the same parent
     assert len({p["pid"] for p in probes}) == 3
     assert len({p["ppid"] for p in probes}) == 1
     assert probes[0]["ppid"] != os.getpid()
@@ -91,6 +92,7 @@ def test_runs_get_fresh_forked_kernels_with_their_own_environment(
     assert len({p["np_random"] for p in probes}) == 3
 
 
+@pytest.mark.slow
 def test_switched_off_kernels_are_launched_normally(
     tmp_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,6 +18,8 @@ from workbench.batch.plans import load_plan
 from workbench.batch.runner import run_plan
 from workbench.kb import query
 
+pytestmark = pytest.mark.slow  # batches / processes: not in make test-fast
+
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 CHARTS = str(NOTEBOOKS / "region_charts.ipynb")
 

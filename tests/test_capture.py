@@ -54,6 +54,7 @@ def _worker(db: str, client: int, n: int, queue) -> None:
         queue.put(repr(exc))
 
 
+@pytest.mark.slow
 def test_many_processes_append_without_loss_or_duplicates(tmp_db: Path) -> None:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
@@ -209,6 +210,7 @@ def _inbox_count(db: Path) -> int:
         con.close()
 
 
+@pytest.mark.slow
 def test_writers_wait_for_their_turn_then_store_once(tmp_db: Path) -> None:
     capture.submit("captest.value", {"v": 0}, client_id="a", idempotency_key="first", db=tmp_db)
     ctx = mp.get_context("spawn")

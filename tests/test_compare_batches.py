@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from support.compare_batches import compare_batches
-
-SCRIPT = Path(__file__).parent / "support" / "compare_batches.py"
+import pytest
+from support.compare_batches import compare_batches, main
 
 
 def _batch(root: Path, tables: dict[str, dict[str, pd.DataFrame]]) -> Path:
@@ -56,14 +53,10 @@ def test_a_changed_value_a_lost_table_and_a_lost_run_are_reported(tmp_path: Path
     assert "lq" in result.differences[0]
 
 
-def test_command_line_exit_status(tmp_path: Path) -> None:
+def test_command_line_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     a = _batch(tmp_path / "a", {"run1": {"t": _frame()}})
     b = _batch(tmp_path / "b", {"run1": {"t": _frame().rename(columns={"lq": "LQ"})}})
-    same = subprocess.run(
-        [sys.executable, str(SCRIPT), str(a), str(a)], capture_output=True, text=True
-    )
-    assert same.returncode == 0 and "the batches give the same tables" in same.stdout
-    differ = subprocess.run(
-        [sys.executable, str(SCRIPT), str(a), str(b)], capture_output=True, text=True
-    )
-    assert differ.returncode == 1 and "columns" in differ.stdout
+    assert main([str(a), str(a)]) == 0
+    assert "the batches give the same tables" in capsys.readouterr().out
+    assert main([str(a), str(b)]) == 1
+    assert "columns" in capsys.readouterr().out

@@ -1,8 +1,8 @@
 """CONTRIBUTING.md's recipe for a new report works: follow it on a temporary copy of the repository.
 
 The recipe's blocks are applied in order, as a newcomer would: ``<!-- file: PATH -->`` writes a file,
-``<!-- append: PATH -->`` appends to one, ``<!-- replace: PATH -->`` replaces its first line by its
-second in that file, ``<!-- python -->`` runs in the copy's root.  Then the example's own tests
+``<!-- append: PATH -->`` appends to one, ``<!-- extend: PATH -->`` appends its second line to the
+one line of that file that starts with its first line, ``<!-- python -->`` runs in the copy's root.  Then the example's own tests
 (functions against an independent computation, the notebook through a real ``workbench run`` plan,
 the dashboard), the settings check and the import contracts run in the copy.
 """
@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 RECIPE = ROOT / "CONTRIBUTING.md"
 STEP = re.compile(
-    r"<!-- (?P<kind>file|append|replace|python)(?::\s*(?P<path>\S+))? -->\s*\n"
+    r"<!-- (?P<kind>file|append|extend|python)(?::\s*(?P<path>\S+))? -->\s*\n"
     r"```[a-z]*\n(?P<body>.*?)```",
     re.S,
 )
@@ -56,11 +56,13 @@ def apply_recipe(root: Path, text: str) -> list[str]:
         elif kind == "append":
             with target.open("a", encoding="utf-8") as fh:
                 fh.write(body)
-        else:  # replace: first line -> second line
-            old, new = body.rstrip("\n").split("\n")
-            content = target.read_text(encoding="utf-8")
-            assert content.count(old + "\n") == 1, f"{path}: {old!r} not found once"
-            target.write_text(content.replace(old + "\n", new + "\n"), encoding="utf-8")
+        else:  # extend: the line starting with the first line gets the second appended
+            start, addition = body.rstrip("\n").split("\n")
+            lines = target.read_text(encoding="utf-8").split("\n")
+            hits = [i for i, line in enumerate(lines) if line.startswith(start)]
+            assert len(hits) == 1, f"{path}: {start!r} starts {len(hits)} lines, not one"
+            lines[hits[0]] += addition
+            target.write_text("\n".join(lines), encoding="utf-8")
         written.append(path)
     return written
 

@@ -76,7 +76,8 @@ def test_cli_check_file_writes_table_csv_and_html(tmp_path: Path) -> None:
     path = require_real_data("cohesion_policy", HR)
     done = subprocess.run(
         [sys.executable, "-m", "workbench", "check", str(path), "--csv", str(tmp_path / "c.csv"),
-         "--html", str(tmp_path / "c.html"), "--strict"],
+         "--html", str(tmp_path / "c.html"), "--strict", "--suggest-corrections",
+         str(tmp_path / "fix.yml")],
         capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "160"},
     )  # fmt: skip
     assert done.returncode == 1, done.stderr  # --strict: warnings make the exit code 1
@@ -85,6 +86,12 @@ def test_cli_check_file_writes_table_csv_and_html(tmp_path: Path) -> None:
     table = pd.read_csv(tmp_path / "c.csv")
     assert {"currency_labels", "repeated_operations"} <= set(table["check"])
     assert (tmp_path / "c.html").read_text(encoding="utf-8").count('class="finding ') == len(table)
+    # the proposed correction file relabels exactly the file's "€" rows, and only when passed
+    from workbench.quality.corrections import load_corrections
+
+    fix = load_corrections(tmp_path / "fix.yml")
+    assert [(c.where, c.set) for c in fix.entries] == [({"currency": ["EUR"]}, {"currency": "HRK"})]
+    assert fix.entries[0].file == HR
 
 
 def test_correction_file_is_applied_only_when_passed_and_recorded(

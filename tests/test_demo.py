@@ -219,6 +219,7 @@ def test_everything_generated_is_synthetic(demo_db: Path) -> None:
         assert bad == 0, table
 
 
+@pytest.mark.slow
 def test_same_seed_same_content_and_rerun_is_safe(demo_db: Path, tmp_path: Path) -> None:
     other = tmp_path / "again.duckdb"
     build_demo(other, seed=SEED)
@@ -243,6 +244,7 @@ def test_same_seed_same_content_and_rerun_is_safe(demo_db: Path, tmp_path: Path)
     )  # real codes do not depend on the seed
 
 
+@pytest.mark.slow
 def test_whole_demo_is_deterministic(tmp_path: Path) -> None:
     """Every domain generator present (core, policy, pilots, foresight) gives the same rows for a seed."""
     first, second = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
@@ -264,6 +266,7 @@ def _run_notebook(db: Path, out_dir: Path, country: str) -> Path:
     return out_dir
 
 
+@pytest.mark.slow
 def test_kb_overview_notebook_runs_and_matches_the_kb(demo_db: Path, tmp_path: Path) -> None:
     out = _run_notebook(demo_db, tmp_path / "si", "si")
     text = (out / "kb_overview.ipynb").read_text(encoding="utf-8")
@@ -291,6 +294,7 @@ def test_kb_overview_notebook_runs_and_matches_the_kb(demo_db: Path, tmp_path: P
     )
 
 
+@pytest.mark.slow
 def test_kb_overview_notebook_rejects_unknown_country(demo_db: Path, tmp_path: Path) -> None:
     import papermill
 

@@ -28,6 +28,7 @@ def test_change_and_percent_by_hand() -> None:
     assert out["ci_low"] < 3.5 < out["ci_high"]
 
 
+@pytest.mark.slow
 def test_bootstrap_ci_covers_the_true_change() -> None:
     """95 % interval over 200 simulated series with true change 1.0: coverage near 95 %."""
     rng = np.random.default_rng(12)
@@ -94,6 +95,7 @@ def ar1_series(rng: np.random.Generator, n: int, rho: float, shift_after: int, c
     return x
 
 
+@pytest.mark.slow
 def test_serially_correlated_months_get_a_block_bootstrap_with_near_nominal_coverage() -> None:
     """AR(1) rho = 0.6, 60 + 60 months, true change 1.0: the independent-months bootstrap covers
     about 0.6 of the time (issue 10, item 11); the moving-block bootstrap close to 0.95."""

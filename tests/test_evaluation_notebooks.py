@@ -40,6 +40,7 @@ def test_notebooks_are_thin_and_committed_without_outputs() -> None:
         assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), name
 
 
+@pytest.mark.slow
 def test_pilot_evaluation_notebook_reports_the_guard(
     demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -55,6 +56,7 @@ def test_pilot_evaluation_notebook_reports_the_guard(
     assert not pd.read_csv(tmp_path / "group_time_effects.csv").empty  # P6 starts are staggered
 
 
+@pytest.mark.slow
 def test_mechanism_ranking_notebook(
     demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -117,6 +117,7 @@ def run_notebook(name: str, db: Path, out: Path, *params: str) -> Path:
     return report.parent
 
 
+@pytest.mark.slow
 def test_notebooks_run_in_batch_with_csv_beside_each_chart(demo_kb: Path, tmp_path: Path) -> None:
     folder = run_notebook(
         "parallel_contexts.ipynb",

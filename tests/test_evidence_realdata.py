@@ -150,6 +150,7 @@ def test_gdp_indicator_harmonised_and_used_by_peers(
     assert set(ctx.dataset_ids) == {"eurostat:lfst_r_lfe2en2", "eurostat:nama_10r_2gdp"}
 
 
+@pytest.mark.slow
 def test_s3_profile_notebook_on_real_data_in_batch(
     real_kb: Path, tmp_path: Path, real_data: Path
 ) -> None:

@@ -24,6 +24,8 @@ ONLY = ",".join(
         "pilot_evaluation__pilot_id-P1",
         "mechanism_ranking__weighting-ahp",
         "foresight_report*",
+        "project_monitoring__period-2",
+        "communication_kpis__period-2",
     ]
 )
 RAW = re.compile(r"\b(nan|NaN|None|NaT|True|False)\b|\d[eE][+-]?\d")

@@ -87,6 +87,7 @@ def test_second_writer_gets_busy_error_then_succeeds(tmp_db: Path) -> None:
     assert ids == {"eurostat:nama_10r_2gvagr": 4230, "eurostat:nama_10r_2gdp": result.rows}
 
 
+@pytest.mark.slow
 def test_idle_reader_process_does_not_block_an_import(tmp_db: Path) -> None:
     import_file(require_real_data("eurostat_tsv", "nama_10r_2gvagr.tsv.gz"))
     reader = start(IDLE_READER, tmp_db, 60)

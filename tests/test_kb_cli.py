@@ -47,6 +47,7 @@ def cli_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+@pytest.mark.slow  # builds the demo twice
 def test_demo_seed_option_changes_data(cli_db: Path, tmp_path: Path) -> None:
     other = tmp_path / "seed12.duckdb"
     assert _cli(other, "demo", "--seed", "12").returncode == 0

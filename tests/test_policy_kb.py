@@ -100,6 +100,7 @@ def _run(nb: str, out_dir: Path, db: Path, params: dict) -> Path:
     return report_dir
 
 
+@pytest.mark.slow
 def test_past_action_notebook_on_demo_region(demo_db: Path, tmp_path: Path) -> None:
     out = _run("past_action_analysis", tmp_path, demo_db, {"region": "SI03", "period": "2014-2020"})
     spend = pd.read_csv(out / "spend_by_dimension_period.csv")
@@ -113,6 +114,7 @@ def test_past_action_notebook_on_demo_region(demo_db: Path, tmp_path: Path) -> N
     assert len(pd.read_csv(out / "gaps.csv")) == 7
 
 
+@pytest.mark.slow
 def test_barrier_matrix_notebook_on_demo(demo_db: Path, tmp_path: Path) -> None:
     out = _run("barrier_matrix", tmp_path, demo_db, {"regions": ["SI03", "HR03"]})
     matrix = pd.read_csv(out / "barrier_matrix.csv")
@@ -124,6 +126,7 @@ def test_barrier_matrix_notebook_on_demo(demo_db: Path, tmp_path: Path) -> None:
     assert (out / "framework_coherence.csv").exists()
 
 
+@pytest.mark.slow
 def test_past_action_notebook_on_real_croatian_region(tmp_db: Path, tmp_path: Path) -> None:
     from support.hr_operations import hr_operations, region_totals
 

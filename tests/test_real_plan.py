@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from support.testing import require_real_data
 
 from workbench.kb import query
+
+pytestmark = pytest.mark.slow  # batches / processes: not in make test-fast
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "notebooks" / "plans" / "real.yml"

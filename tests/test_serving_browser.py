@@ -136,11 +136,9 @@ def test_participant_cannot_open_or_drive_the_facilitator_page(server: ServerPro
 
 
 def test_kernel_apis_refuse_other_roles(server: ServerProcess) -> None:
-    async def run() -> None:
-        facilitator = VoilaPage(
-            server.url, "foresight_facilitator.ipynb", token=server.tokens[FACILITATOR]
-        )
-        await facilitator.fetch_page()
+    async def run(notebook: str) -> None:
+        facilitator = VoilaPage(server.url, notebook, token=server.tokens[FACILITATOR])
+        await facilitator.fetch_page(timeout=300)
         kid = facilitator.kernel_id
         client = AsyncHTTPClient()
         for token in (None, server.tokens[PARTICIPANT], server.tokens[GROUP]):
@@ -160,7 +158,7 @@ def test_kernel_apis_refuse_other_roles(server: ServerProcess) -> None:
                     ),
                     raise_error=False,
                 )
-                assert response.code == 403, (token, method, path)
+                assert response.code == 403, (notebook, token, method, path)
             intruder = VoilaPage(server.url, "foresight_participant.ipynb", token=token)
             with pytest.raises(HTTPClientError) as err:
                 await intruder.connect(kid)
@@ -172,7 +170,9 @@ def test_kernel_apis_refuse_other_roles(server: ServerProcess) -> None:
         )
         assert json.loads(response.body)["id"] == kid
 
-    asyncio.run(run())
+    asyncio.run(run("foresight_facilitator.ipynb"))  # a preheated kernel (Voila's pool)
+    # another theme than the pool's: Voila starts a kernel for this request (recorded at start)
+    asyncio.run(run("foresight_facilitator.ipynb?theme=dark"))
 
 
 def test_legacy_websocket_and_refresh_leave_the_server_answering(server: ServerProcess) -> None:
@@ -306,6 +306,20 @@ def test_wrong_codes_pause_the_join_page(server: ServerProcess) -> None:
     assert "tries left" in shown[0]
     assert f"pauses for {rules['lockout_s']} seconds" in shown[-2]
     assert "Please wait" in shown[-1]  # even the right code waits until the pause is over
+
+
+def test_access_log_has_no_tokens(server: ServerProcess) -> None:
+    token = server.tokens[FACILITATOR]
+    assert _status(server, f"/?token={token}", f"127.0.0.1:{server.port}") == 200
+    assert _status(server, f"/voila/nowhere?token={token}", f"127.0.0.1:{server.port}") == 404
+    time.sleep(1)
+    logged = [
+        line
+        for line in server.log_path.read_text(errors="replace").splitlines()
+        if " GET /" in line or " POST /" in line
+    ]
+    assert any("/voila/nowhere?token=[secret]" in line for line in logged)
+    assert not [line for line in logged if any(t in line for t in server.tokens.values())]
 
 
 @pytest.mark.slow

@@ -460,6 +460,57 @@ class CatalogueDefaults(Section):
     datasets: list[CatalogueDataset]
 
 
+# ------------------------------------------------------------------------------ projects.yml
+class ProjectChecks(Thresholds):
+    amount_tolerance_eur: float = Field(ge=0)
+    share_tolerance: float = Field(ge=0)
+
+
+class ProjectFinance(Thresholds):
+    underspend_threshold: float = Field(gt=0, le=1)
+
+
+class ProjectCommittee(Thresholds):
+    quorum_share: float = Field(gt=0, le=1)
+
+
+class ProjectKpis(Thresholds):
+    green_at: float = Field(gt=0)
+    amber_at: float = Field(gt=0)
+    cross_border_min_countries: int = Field(ge=2)
+    public_event_kinds: list[str]
+    training_event_kinds: list[str]
+
+
+class CommonIndicator(Section):
+    name: str
+    level: Literal["output", "result"]
+    unit: str
+    counted_from: Literal[
+        "cross_border_participations",
+        "training_participations",
+        "cross_border_organisations",
+        "cross_border_public_events",
+        "training_completions",
+        "evidence",
+    ]
+
+
+class ProjectsDefaults(Section):
+    """``projects.yml``: Jems vocabularies, monitoring thresholds, Interreg common indicators."""
+
+    cost_categories: dict[str, str]
+    partner_roles: list[str]
+    target_groups: dict[str, str]
+    spending_statuses: list[str]
+    counted_statuses: list[str]
+    checks: ProjectChecks
+    finance: ProjectFinance
+    committee: ProjectCommittee
+    kpis: ProjectKpis
+    common_indicators: dict[str, CommonIndicator]
+
+
 #: The model of each defaults file, by file name without ``.yml``.
 MODELS: dict[str, type[Section]] = {
     "evidence": EvidenceDefaults,
@@ -470,6 +521,7 @@ MODELS: dict[str, type[Section]] = {
     "quality": QualityDefaults,
     "serving": ServingDefaults,
     "catalogue": CatalogueDefaults,
+    "projects": ProjectsDefaults,
 }
 
 

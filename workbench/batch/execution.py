@@ -112,7 +112,7 @@ class _RunKernelManager(AsyncKernelManager):
             proc = zygote.spawn(
                 self.connection_file, dict(kw.get("env") or os.environ), kw.get("cwd")
             )
-        except (OSError, RuntimeError, TimeoutError, ValueError):
+        except (OSError, RuntimeError, TimeoutError, ValueError, KeyError):
             await super()._async_launch_kernel(kernel_cmd, **kw)
             return
         provisioner.process = proc  # type: ignore[attr-defined]

@@ -2,15 +2,16 @@
 four worker processes, about 420 MB, alive indefinitely).
 
 The process tree of a local batch: ``workbench run`` -> multiprocessing forkserver -> pool workers
--> pre-warmed kernel zygote -> kernels (or kernels launched directly by a worker).  SIGKILL cannot
+(-> kernels launched directly), and ``workbench run`` -> pre-warmed kernel zygote -> kernels.  SIGKILL cannot
 be caught, so nothing can clean up *after* the main process; instead every child arranges to die
 *with its parent*:
 
-* the forkserver exits when the main process's end of its "alive" pipe closes (multiprocessing);
 * each pool worker sets ``PR_SET_PDEATHSIG`` = SIGKILL (Linux: the kernel signals the child when
   its parent dies) and runs a watchdog thread that also notices the main process being gone
   (belt and braces for a parent-death signal that fires too late or not at all);
 * the zygote and the kernels it forks set ``PR_SET_PDEATHSIG`` too (:mod:`workbench.batch.prewarm`);
+* the multiprocessing forkserver exits by itself once the batch process is gone and its workers
+  have died (without the measures above it stayed alive with them, see the test);
 * kernels launched the ordinary way stop through ipykernel's parent poller (``JPY_PARENT_PID``).
 
 ``tests/test_batch_orphans.py`` kills ``workbench run`` with SIGKILL mid-batch and finds every
@@ -56,8 +57,8 @@ def _alive(pid: int) -> bool:
 
 
 def die_with(main_pid: int) -> None:
-    """In a child process: exit (SIGKILL to itself and its process group's own children is left to
-    their parent-death signals) as soon as ``main_pid`` or this process's parent is gone."""
+    """In a pool worker: SIGKILL itself as soon as ``main_pid`` or its own parent is gone (its
+    children, if any, follow through their own parent-death signals)."""
     set_parent_death_signal()
     parent = os.getppid()
     if not _alive(main_pid):

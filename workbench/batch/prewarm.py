@@ -1,28 +1,30 @@
-"""Pre-warmed report kernels: a per-worker "zygote" that has done the heavy imports once and forks
-a fresh kernel for every run (issue 10, item 12).
+"""Pre-warmed report kernels: a "zygote" process that has done the heavy imports once and forks a
+fresh kernel for every run of a batch (issue 10, item 12).
 
 A report kernel normally pays, before its first cell finishes: a Python start, the ipykernel
 import, and the notebook's own imports of pandas (with pyarrow), plotly, DuckDB and ``workbench``
-(58 % of the time spent in notebook cells of a batch was its first cell).  A batch worker
-therefore starts one zygote process (:func:`start_zygote`, from the worker's initializer) running
-``python -m workbench.batch.prewarm``: it imports :data:`PREWARM_MODULES` and waits.  For each run
-the worker's kernel manager asks it to ``fork()``; the child resets what must not be shared (signal
-dispositions, random seeds, environment, working directory, stdin) and becomes an ordinary
-``IPKernelApp`` on the connection file jupyter_client wrote, so the run still gets a *fresh*
-kernel process with its own namespace - only the imported modules' pages are shared
-(copy-on-write).  The notebook's ``import pandas`` then finds the module loaded.
+(58 % of the time spent in notebook cells of a batch was its first cell).  A local batch therefore
+starts one zygote (:func:`start_zygote`, in the main process, while the worker pool starts)
+running ``python -m workbench.batch.prewarm``: it imports :data:`PREWARM_MODULES`, exercises
+plotly once (:func:`warm_up`), then listens on a Unix socket.  For each run a worker's kernel
+manager (``workbench.batch.execution``) asks it to ``fork()``; the child resets what must not be
+shared (signal dispositions, random seeds, environment, working directory, stdin) and becomes an
+ordinary ``IPKernelApp`` on the connection file jupyter_client wrote.  So every run still gets a
+*fresh* kernel process with its own namespace; only the imported modules' memory pages are shared
+(copy-on-write), and the notebook's ``import pandas`` finds the module loaded.
 
 Safety:
 
-* the zygote and every forked kernel set ``PR_SET_PDEATHSIG`` (SIGKILL): a killed worker takes its
-  zygote down, and a dead zygote its kernels; the zygote also exits when its command pipe closes;
-* the zygote imports only; it starts no threads of its own and opens no DuckDB connection;
-* the worker tracks a forked kernel through a pidfd (``os.pidfd_open``), so signals never reach a
-  recycled pid;
+* the zygote and every forked kernel set ``PR_SET_PDEATHSIG`` (SIGKILL): when the batch process
+  dies (even by ``kill -9``) the zygote goes, and with it its kernels; the zygote also exits when
+  its stdin (a pipe from the batch process) closes;
+* the zygote imports only: no threads of its own, no DuckDB connection;
+* a worker tracks a forked kernel through a pidfd (``os.pidfd_open``), so a signal (timeout kill)
+  never reaches a recycled pid;
 * anything unexpected (no zygote, a kernelspec that is not ``python -m ipykernel_launcher``, a
-  failed fork) falls back to the normal kernel launch.
+  failed request) falls back to the normal kernel launch.
 
-Set ``WORKBENCH_PREWARM=0`` to switch it off.
+Set ``WORKBENCH_PREWARM=0`` to switch it off (``tests/test_batch_prewarm.py``).
 """
 
 from __future__ import annotations
@@ -33,9 +35,12 @@ import json
 import os
 import random
 import select
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from typing import Any
@@ -66,7 +71,6 @@ PREWARM_MODULES = (
 )
 ENV_SWITCH = "WORKBENCH_PREWARM"
 READY_TIMEOUT_S = 120.0
-_zygote: Zygote | None = None
 
 
 def kernel_prefix(argv: list[str]) -> list[str] | None:
@@ -123,42 +127,21 @@ class ForkedKernel:
 
 
 class Zygote:
-    """The worker's handle on its zygote process."""
+    """The batch's zygote process (started by the main process, shared by its workers)."""
 
     def __init__(self, prefix: list[str]) -> None:
         self.prefix = prefix
+        self._dir = tempfile.mkdtemp(prefix="wbz-")
+        self.address = os.path.join(self._dir, "zygote.sock")
+        # stdin is the lifeline: the zygote exits when this end closes (and on parent death)
         self.proc = subprocess.Popen(
-            [*prefix, "-m", "workbench.batch.prewarm", str(os.getpid())],
+            [*prefix, "-m", "workbench.batch.prewarm", str(os.getpid()), self.address],
             stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
         )
-        self._ready = False
 
-    def _readline(self, timeout: float) -> str:
-        assert self.proc.stdout is not None
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        if not ready:
-            raise TimeoutError("pre-warmed kernel zygote did not answer")
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError("pre-warmed kernel zygote exited")
-        return line
-
-    def spawn(self, connection_file: str, env: dict[str, str], cwd: str | None) -> ForkedKernel:
-        """Fork a kernel on ``connection_file`` with exactly ``env`` and ``cwd``."""
-        assert self.proc.stdin is not None
-        if not self._ready:
-            if json.loads(self._readline(READY_TIMEOUT_S)).get("ready") is not True:
-                raise RuntimeError("pre-warmed kernel zygote failed to start")
-            self._ready = True
-        request = {"connection_file": connection_file, "env": env, "cwd": cwd}
-        self.proc.stdin.write(json.dumps(request) + "\n")
-        self.proc.stdin.flush()
-        return ForkedKernel(int(json.loads(self._readline(30.0))["pid"]))
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
+    def handle(self) -> tuple[list[str], str]:
+        """What a worker needs to reach it (picklable): interpreter prefix and socket path."""
+        return self.prefix, self.address
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -168,6 +151,40 @@ class Zygote:
             self.proc.wait(timeout=2)
         if self.proc.poll() is None:
             self.proc.kill()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+class ZygoteClient:
+    """A worker's connection to the batch's zygote: one request per kernel."""
+
+    def __init__(self, prefix: list[str], address: str) -> None:
+        self.prefix = list(prefix)
+        self.address = address
+
+    def spawn(self, connection_file: str, env: dict[str, str], cwd: str | None) -> ForkedKernel:
+        """Fork a kernel on ``connection_file`` with exactly ``env`` and ``cwd``."""
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while True:  # the zygote listens once its imports are done
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.connect(self.address)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                sock.close()
+                if time.monotonic() > deadline:
+                    raise TimeoutError("pre-warmed kernel zygote did not start") from None
+                time.sleep(0.05)
+        with sock:
+            sock.settimeout(30.0)
+            request = {"connection_file": connection_file, "env": env, "cwd": cwd}
+            sock.sendall((json.dumps(request) + "\n").encode())
+            reply = sock.makefile("r").readline()
+        if not reply:
+            raise RuntimeError("pre-warmed kernel zygote closed the connection")
+        return ForkedKernel(int(json.loads(reply)["pid"]))
+
+
+_client: ZygoteClient | None = None
 
 
 def enabled() -> bool:
@@ -176,9 +193,8 @@ def enabled() -> bool:
 
 
 def start_zygote(kernel_name: str) -> Zygote | None:
-    """Start this process's zygote for ``kernel_name`` (call from the thread that lives longest:
-    the parent-death signal is tied to it); None when switched off or not applicable."""
-    global _zygote
+    """Start a zygote for ``kernel_name`` (in the batch's main process, from the thread that lives
+    longest: the parent-death signal is tied to it); None when switched off or not applicable."""
     if not enabled():
         return None
     try:
@@ -191,17 +207,22 @@ def start_zygote(kernel_name: str) -> Zygote | None:
     if prefix is None:
         return None
     try:
-        _zygote = Zygote(prefix)
+        return Zygote(prefix)
     except OSError:
-        _zygote = None
-    return _zygote
-
-
-def zygote_for(kernel_cmd: list[str]) -> Zygote | None:
-    """This process's zygote when it can start ``kernel_cmd`` (same interpreter and flags)."""
-    if _zygote is None or not _zygote.alive():
         return None
-    return _zygote if kernel_prefix(list(kernel_cmd)) == _zygote.prefix else None
+
+
+def connect(handle: tuple[list[str], str] | None) -> None:
+    """In a worker: use the zygote behind ``handle`` (from :meth:`Zygote.handle`) for its kernels."""
+    global _client
+    _client = ZygoteClient(*handle) if handle else None
+
+
+def zygote_for(kernel_cmd: list[str]) -> ZygoteClient | None:
+    """This worker's zygote client when it can start ``kernel_cmd`` (same interpreter and flags)."""
+    if _client is None:
+        return None
+    return _client if kernel_prefix(list(kernel_cmd)) == _client.prefix else None
 
 
 # ------------------------------------------------------------------------------ zygote side
@@ -262,37 +283,49 @@ def warm_up() -> None:
         pio.to_json(fig, validate=False)
 
 
-def serve(parent_pid: int) -> None:
-    """Zygote main loop: import, report ready, fork one kernel per request line on stdin."""
+def serve(parent_pid: int, address: str) -> None:
+    """Zygote main loop: import, then listen on ``address`` and fork one kernel per connection;
+    exit when stdin (the lifeline from the batch process) closes."""
     set_parent_death_signal()
     if parent_pid and os.getppid() != parent_pid:
         return
     from workbench.reporting.fast_imports import skip_rfc3987_grammar
 
     skip_rfc3987_grammar()
-    replies = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)  # a kernel's low-level writes to fd 1 go to the worker's stderr, not the replies
+    os.dup2(2, 1)  # a kernel's low-level writes to fd 1 go to stderr, not the batch's stdout
     for name in PREWARM_MODULES:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
     with contextlib.suppress(Exception):
         warm_up()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
-    replies.write(json.dumps({"ready": True}) + "\n")
-    replies.flush()
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(address + ".tmp")
+    server.listen(64)
+    os.rename(address + ".tmp", address)  # clients connect only once everything is imported
     me = os.getpid()
-    for line in sys.stdin:
-        if not line.strip():
+    while True:
+        ready, _, _ = select.select([server, 0], [], [])
+        if 0 in ready and not os.read(0, 4096):
+            return
+        if server not in ready:
             continue
-        request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            replies.close()
-            _become_kernel(request, me)
-        replies.write(json.dumps({"pid": pid}) + "\n")
-        replies.flush()
+        conn, _ = server.accept()
+        with conn:
+            conn.settimeout(30.0)
+            try:
+                request = json.loads(conn.makefile("r").readline())
+            except (OSError, ValueError):
+                continue
+            pid = os.fork()
+            if pid == 0:
+                conn.close()
+                server.close()
+                _become_kernel(request, me)
+            with contextlib.suppress(OSError):
+                conn.sendall((json.dumps({"pid": pid}) + "\n").encode())
 
 
 if __name__ == "__main__":
-    serve(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    serve(int(sys.argv[1]), sys.argv[2])
     sys.exit(0)

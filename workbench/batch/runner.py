@@ -118,19 +118,15 @@ def _display_path(path: Path) -> str:
 _started_queue: Any = None
 
 
-def _init_worker(started: Any, prewarm_kernel: str | None, main_pid: int) -> None:
+def _init_worker(started: Any, zygote: tuple[list[str], str] | None, main_pid: int) -> None:
     """Worker start: die with the batch (:mod:`workbench.batch.lifeline`), remember the start
-    queue, start the pre-warmed kernel zygote (:mod:`workbench.batch.prewarm`) unless switched off.
-
-    The switch is read in the main process: the forkserver (and so every worker) keeps the
-    environment of the first batch of a process."""
+    queue, fork kernels from the batch's pre-warmed zygote (:mod:`workbench.batch.prewarm`)."""
     global _started_queue
     from workbench.batch import lifeline
 
     lifeline.die_with(main_pid)
     _started_queue = started
-    if prewarm_kernel:
-        prewarm.start_zygote(prewarm_kernel)
+    prewarm.connect(zygote)
 
 
 def _pool_run(task: RunTask) -> RunOutcome:
@@ -163,30 +159,37 @@ def _failed_outcome(task: RunTask, exc: BaseException) -> RunOutcome:
 def _local_outcomes(
     tasks: list[RunTask], workers: int, on_start: Callable[[str], None]
 ) -> Iterator[tuple[RunTask, RunOutcome]]:
+    # The zygote imports while the forkserver and workers start (switch read here, in the main
+    # process: the forkserver keeps the environment of the first batch of a process).
+    zygote = prewarm.start_zygote(tasks[0].kernel_name)
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["workbench.batch.execution"])  # papermill imported once, then fork
     started = ctx.Queue()
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=ctx,
-        initializer=_init_worker,
-        initargs=(started, tasks[0].kernel_name if prewarm.enabled() else None, os.getpid()),
-    ) as pool:
-        pending = {pool.submit(_pool_run, t): t for t in tasks}
-        while pending:
-            done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            while True:
-                try:
-                    on_start(started.get_nowait())
-                except queue.Empty:
-                    break
-            for fut in done:
-                task = pending.pop(fut)
-                try:
-                    outcome = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a crashed worker fails only its run
-                    outcome = _failed_outcome(task, exc)
-                yield task, outcome
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(started, zygote.handle() if zygote else None, os.getpid()),
+        ) as pool:
+            pending = {pool.submit(_pool_run, t): t for t in tasks}
+            while pending:
+                done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                while True:
+                    try:
+                        on_start(started.get_nowait())
+                    except queue.Empty:
+                        break
+                for fut in done:
+                    task = pending.pop(fut)
+                    try:
+                        outcome = fut.result()
+                    except Exception as exc:  # noqa: BLE001 - a crashed worker fails only its run
+                        outcome = _failed_outcome(task, exc)
+                    yield task, outcome
+    finally:
+        if zygote is not None:
+            zygote.close()
 
 
 def _dask_client(address: str) -> Any:

@@ -40,6 +40,8 @@ COMMAND_MODULES = [
     "gisco",
     "check",
     "data",
+    "export",
+    "projects",
 ]
 
 

@@ -39,6 +39,14 @@ def register(app: typer.Typer) -> None:
         strict: Annotated[
             bool, typer.Option("--strict", help="Exit 1 when there is any warning.")
         ] = False,
+        suggest: Annotated[
+            Path | None,
+            typer.Option(
+                "--suggest-corrections",
+                help="Write a correction file proposing fixes for flagged currency labels "
+                "(review it; it is applied only when passed to `workbench import --corrections`).",
+            ),
+        ] = None,
     ) -> None:
         """Check data for duplicate rows, operations repeated per location, currency labels that do not
         fit the amounts, outliers, coverage gaps, mixed NUTS versions and flagged values.  Changes nothing."""
@@ -71,5 +79,10 @@ def register(app: typer.Typer) -> None:
             console.print(f"wrote {write_csv(merged, csv)}")
         if html:
             console.print(f"wrote {write_html(merged, html)}")
+        if suggest:
+            from workbench.quality.corrections import suggest_corrections
+
+            suggest.write_text(suggest_corrections(merged.findings), encoding="utf-8")
+            console.print(f"wrote {suggest} (a proposal: review it before importing with it)")
         if strict and merged.warnings:
             raise typer.Exit(1)

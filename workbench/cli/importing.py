@@ -108,10 +108,17 @@ def register(app: typer.Typer) -> None:
             typer.Option("--out", help="Output file (default: <table>_template.<fmt>)."),
         ] = None,
     ) -> None:
-        """Write an empty import template for TABLE with documented columns."""
+        """Write an empty import template for TABLE with documented columns
+        (``project``: the multi-sheet XLSX of a cooperation project)."""
         from workbench.importers.templates import get_template, write_template
 
         fmt = fmt.lower()
+        if table == "project":
+            from workbench.importers.projects import write_project_template
+
+            path = write_project_template(out or Path("project_template.xlsx"))
+            Console().print(f"wrote {path}; fill it in and run `workbench project import {path}`")
+            return
         if fmt not in ("csv", "xlsx"):
             raise WorkbenchError(f"--format must be csv or xlsx, not {fmt!r}")
         template = get_template(table)

@@ -119,12 +119,22 @@ def register(app: typer.Typer) -> None:
                 "(plotly.js inlined once) plus a zip of its CSVs, in <batch>/share/.",
             ),
         ] = False,
+        formats: Annotated[
+            str,
+            typer.Option(
+                "--formats",
+                help="Output formats, comma-separated: html (always), pdf, docx. PDF/Word go to "
+                "<batch>/export/ with a data annex zip each (same as `workbench export`).",
+            ),
+        ] = "html",
     ) -> None:
         """Run a plan (or one notebook) and print where the report index is; exit 1 if a run failed."""
         from workbench.batch.plans import import_plan_inputs, load_plan, single_run_plan
         from workbench.batch.runner import run_plan
         from workbench.errors import ValidationError
+        from workbench.export import parse_formats
 
+        parse_formats(formats)  # a typo fails before the batch runs
         parameter = _parameter_pairs(ctx.args)
         path = _resolve_target(target)
         if path.suffix.lower() == ".ipynb":
@@ -179,6 +189,20 @@ def register(app: typer.Typer) -> None:
                     f"One-file reports: {result.folder / 'share'} ({len(shared)} reports, "
                     f"largest {biggest:.1f} MB)"
                 )
+        export_formats = parse_formats(formats)
+        if export_formats:
+            from workbench.export import export
+
+            ok = [
+                r["run_id"]
+                for r in result.manifest["runs"]
+                if r["outputs"].get("notebook") and r["status"] not in {"failed", "timeout"}
+            ]
+            written = export(result.folder, export_formats, only=ok) if ok else []
+            typer.echo(
+                f"Exported: {result.folder / 'export'} ({len(written)} files: "
+                f"{', '.join(export_formats)} + data annex)"
+            )
         if result.failed:
             failed = [
                 r["run_id"] for r in result.manifest["runs"] if r["status"] in {"failed", "timeout"}

@@ -134,6 +134,7 @@ def _reference_arrays(
         rs = by_country[:, idx, :]
     else:  # totals
         tot = ref.sector_totals
+        assert tot is not None  # a "totals" reference always has sector totals
         absent = [s for s in sectors if s not in tot.index]
         if absent:
             raise ValidationError(
@@ -316,8 +317,8 @@ def complexity_panel(
 
     ref_s, ref_total = _reference_arrays(ref, cube, regions, sectors, periods)
     region_total = cube.sum(axis=2)
-    region_ok = region_total > 0
-    sector_ok = (
+    region_ok: np.ndarray = region_total > 0
+    sector_ok: np.ndarray = np.asarray(
         (ref_s > 0).all(axis=1)
         if ref_s.shape[1] == 1
         else ((ref_s > 0) | ~region_ok[:, :, None]).all(axis=1)
@@ -373,7 +374,7 @@ def complexity_panel(
         ridx, sidx = np.flatnonzero(rmask), np.flatnonzero(smask)
         if len(ridx) == 0 or len(sidx) == 0:
             continue
-        sub = np.ix_(tis, ridx, sidx)
+        sub = np.ix_(np.asarray(tis), ridx, sidx)
         out = _chain(
             presence[sub],
             density_scale=scale,

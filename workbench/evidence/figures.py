@@ -44,6 +44,24 @@ def lq_chart(spec: pd.DataFrame, region: str, top: int = 30) -> go.Figure:
     return fig
 
 
+def _spread_labels(ranked: pd.DataFrame, x: str, y: str, limit: int) -> set:
+    """Index labels of up to ``limit`` rows (in ``ranked`` order) whose points are not too close to
+    an already labelled point (5 % of the x range, 6 % of the y range), so labels do not overlap."""
+    dx = max(float(ranked[x].max() - ranked[x].min()), 1e-9) * 0.05
+    dy = max(float(ranked[y].max() - ranked[y].min()), 1e-9) * 0.06
+    kept: list[tuple[float, float]] = []
+    chosen = set()
+    for idx, row in ranked.iterrows():
+        px, py = float(row[x]), float(row[y])
+        if any(abs(px - kx) < dx and abs(py - ky) < dy for kx, ky in kept):
+            continue
+        kept.append((px, py))
+        chosen.add(idx)
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
 def quadrant_chart(spec: pd.DataFrame, region: str, start: str, end: str) -> go.Figure:
     """Bubble chart: LQ (end) against its change, bubble = employment, colour = quadrant."""
     fig = go.Figure()
@@ -52,7 +70,7 @@ def quadrant_chart(spec: pd.DataFrame, region: str, start: str, end: str) -> go.
     ranked = spec.assign(_spec=spec["lq"] >= 1.0).sort_values(
         ["_spec", "employment"], ascending=False
     )
-    labelled = set(ranked.index[:QUADRANT_LABELS])
+    labelled = _spread_labels(ranked, "lq", "lq_change", QUADRANT_LABELS)
     for quadrant, d in spec.groupby("quadrant"):
         fig.add_trace(
             go.Scatter(

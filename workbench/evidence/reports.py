@@ -32,11 +32,12 @@ from workbench.evidence.specialisation import (
 )
 from workbench.evidence.stars import cluster_stars, specialisation_quadrant
 from workbench.geography.codes import country_of
+from workbench.results import Notes
 
 
 # ------------------------------------------------------------------------------ results
 @dataclass
-class S3Profile:
+class S3Profile(Notes):
     """Tables of the smart-specialisation profile of one region (each shown with its CSV)."""
 
     region: str
@@ -60,9 +61,6 @@ class S3Profile:
     @property
     def title(self) -> str:
         return f"S3 profile: {self.region_name} ({self.region}), {self.start}-{self.end}"
-
-    def note(self, key: str) -> str:
-        return self.notes.get(key, "")
 
     @property
     def star_clusters(self) -> pd.DataFrame:
@@ -342,7 +340,7 @@ def s3_profile(
 
 # ------------------------------------------------------------------------------ parallel contexts
 @dataclass
-class ParallelContexts:
+class ParallelContexts(Notes):
     """Peers of a region with the variables that drive each distance."""
 
     region: str
@@ -357,9 +355,6 @@ class ParallelContexts:
     @property
     def title(self) -> str:
         return f"Parallel contexts: regions similar to {self.region_name} ({self.region}), {self.period}"
-
-    def note(self, key: str) -> str:
-        return self.notes.get(key, "")
 
 
 def parallel_contexts(

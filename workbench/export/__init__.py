@@ -1,0 +1,173 @@
+"""Steering-committee outputs: every report as PDF and Word, offline, plus combined packs.
+
+``export(path, ["pdf", "docx"])`` reads the executed notebook of each run folder under ``path``
+(a run folder or a batch folder) and writes ``<batch>/export/<run id>.pdf|.docx`` and
+``<run id>-data.zip`` (data annex); ``pack(path, select=..., title=...)`` combines the selected
+runs into one document with one table of contents and one appendix.
+
+Engines (measured in benchmarks/bench_export.py): WeasyPrint (+ Pango) for PDF, python-docx for
+Word, kaleido + the system Chromium for static charts (SVG in the PDF, PNG in Word).  Nothing is
+downloaded; a missing system package raises :class:`MissingSystemPackage` naming what to install.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.errors import ValidationError
+from workbench.export.charts import MissingSystemPackage, renderer
+from workbench.export.model import NOTEBOOK_NAME, Report, load_report, run_folders
+
+FORMATS = ("pdf", "docx")
+EXPORT_DIR = "export"
+
+__all__ = [
+    "FORMATS",
+    "ExportedFile",
+    "MissingSystemPackage",
+    "export",
+    "pack",
+    "parse_formats",
+]
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    """One written file (document or data annex) and its size in bytes."""
+
+    run_id: str
+    path: Path
+    kind: str
+    bytes: int
+
+
+def parse_formats(text: str | list[str]) -> list[str]:
+    """``"html,pdf,docx"`` -> ``["pdf", "docx"]`` (html is the batch's own output); unknown
+    formats are an error naming the allowed ones."""
+    items = text if isinstance(text, list) else re.split(r"[,\s]+", text)
+    out: list[str] = []
+    for item in (i.strip().lower() for i in items):
+        if not item or item == "html":
+            continue
+        if item not in FORMATS:
+            raise ValidationError(f"unknown format {item!r}: use html, pdf or docx")
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def _default_out(path: Path) -> Path:
+    base = path.resolve().parent if (path / NOTEBOOK_NAME).exists() else path.resolve()
+    return base / EXPORT_DIR
+
+
+def _write(
+    reports: list[Report],
+    stem: str,
+    out_dir: Path,
+    formats: list[str],
+    charts,  # noqa: ANN001
+    *,
+    title: str | None,
+    reference: str | os.PathLike[str] | None,
+) -> list[ExportedFile]:
+    from workbench.export.annex import write_annex
+
+    done: list[ExportedFile] = []
+    for fmt in formats:
+        target = out_dir / f"{stem}.{fmt}"
+        if fmt == "pdf":
+            from workbench.export.pdf import render_pdf
+
+            render_pdf(reports, target, charts, title=title)
+        else:
+            from workbench.export.docx import render_docx
+
+            render_docx(reports, target, charts, title=title, reference=reference)
+        done.append(ExportedFile(stem, target, fmt, target.stat().st_size))
+    annex = write_annex(reports, out_dir / f"{stem}-data.zip")
+    done.append(ExportedFile(stem, annex, "annex", annex.stat().st_size))
+    return done
+
+
+def export(
+    path: str | os.PathLike[str],
+    formats: list[str] | str = ("pdf",),  # type: ignore[assignment]
+    out_dir: str | os.PathLike[str] | None = None,
+    *,
+    reference: str | os.PathLike[str] | None = None,
+    only: list[str] | None = None,
+) -> list[ExportedFile]:
+    """Export every report under ``path`` (a run or batch folder; ``only`` these run ids if
+    given) to ``formats`` in ``out_dir`` (default ``<batch>/export``), each with its data annex."""
+    fmts = parse_formats(list(formats) if not isinstance(formats, str) else formats)
+    if not fmts:
+        raise ValidationError("nothing to export: give --to pdf and/or docx")
+    root = Path(path)
+    folders = run_folders(root)
+    if only is not None:
+        folders = [f for f in folders if f.name in set(only)]
+    out = Path(out_dir) if out_dir is not None else _default_out(root)
+    done: list[ExportedFile] = []
+    with renderer() as charts:
+        for folder in folders:
+            report = load_report(folder)
+            done.extend(
+                _write([report], report.run_id, out, fmts, charts, title=None, reference=reference)
+            )
+    return done
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "pack"
+
+
+def select_runs(path: str | os.PathLike[str], pattern: str | None) -> list[Path]:
+    """Run folders under ``path`` whose run id matches ``pattern``: comma-separated globs
+    (``*`` if None); a part without wildcards matches as a prefix (``pilot_evaluation``)."""
+    folders = run_folders(path)
+    if not pattern:
+        return folders
+    globs = [
+        part if any(ch in part for ch in "*?[") else f"{part}*"
+        for part in (p.strip() for p in pattern.split(","))
+        if part
+    ]
+    chosen = [f for f in folders if any(fnmatch.fnmatch(f.name, g) for g in globs)]
+    if not chosen:
+        names = ", ".join(f.name for f in folders[:8])
+        raise ValidationError(
+            f"--select {pattern!r} matches no report under {path} (run ids: {names}"
+            f"{' ...' if len(folders) > 8 else ''})"
+        )
+    return chosen
+
+
+def pack(
+    path: str | os.PathLike[str],
+    *,
+    select: str | None = None,
+    title: str,
+    formats: list[str] | str = ("pdf",),  # type: ignore[assignment]
+    out_dir: str | os.PathLike[str] | None = None,
+    reference: str | os.PathLike[str] | None = None,
+) -> list[ExportedFile]:
+    """Combine the selected reports into one document per format (one contents list, one
+    appendix) plus one data annex: ``<out_dir>/pack-<title slug>.<fmt>``."""
+    fmts = parse_formats(list(formats) if not isinstance(formats, str) else formats)
+    if not fmts:
+        raise ValidationError("nothing to export: give --to pdf and/or docx")
+    if not title.strip():
+        raise ValidationError("a pack needs a --title")
+    root = Path(path)
+    folders = select_runs(root, select)
+    out = Path(out_dir) if out_dir is not None else _default_out(root)
+    with renderer() as charts:
+        reports = [load_report(f) for f in folders]
+        return _write(
+            reports, f"pack-{_slug(title)}", out, fmts, charts, title=title, reference=reference
+        )

@@ -74,6 +74,7 @@ class Report:
     run_dir: Path
     run_id: str
     title: str
+    kind: str
     subtitle: str
     generated_at: str
     synthetic: bool
@@ -141,7 +142,9 @@ def _table(wrap: Tag) -> Table | None:
         header, rows = rows[0], rows[1:]
         numeric = [False] * len(header)
     notes = [
-        _text(p) for p in wrap.find_all(["p", "small"]) if p.find_parent("table") is None and _text(p)
+        _text(p)
+        for p in wrap.find_all(["p", "small"])
+        if p.find_parent("table") is None and _text(p)
     ]
     return Table(caption=caption, header=header, rows=rows, numeric=numeric, notes=notes)
 
@@ -151,6 +154,7 @@ class _Builder:
 
     def __init__(self) -> None:
         self.title = ""
+        self.kind = ""
         self.synthetic_note = ""
         self.key_findings: list[str] = []
         self.blocks: list[Block] = []
@@ -179,8 +183,15 @@ class _Builder:
         name = el.name
         if name in {"script", "style", "link"}:
             return
-        if name == "h1" and not self.title:
-            self.title = _text(el)
+        if name == "h1":  # the report title (wb-report-title) wins over the notebook's own h1
+            if "wb-report-title" in classes:
+                if self.title and not self.kind:
+                    self.kind = self.title  # the notebook's own h1: the kind of report
+                self.title = _text(el)
+            elif not self.title:
+                self.title = _text(el)
+            else:
+                self.blocks.append(Heading(2, _text(el)))
             return
         if name in {"h1", "h2", "h3", "h4", "h5", "h6"}:
             level = max(2, min(int(name[1]), 4))
@@ -195,7 +206,9 @@ class _Builder:
             self.key_findings.extend(_text(li) for li in el.find_all("li"))
             return
         if "wb-provenance" in classes:
-            self.provenance_html = "".join(str(c) for c in el.children if getattr(c, "name", "") != "h2")
+            self.provenance_html = "".join(
+                str(c) for c in el.children if getattr(c, "name", "") != "h2"
+            )
             return
         if "wb-data-link" in classes:
             self._data_link(el)
@@ -234,6 +247,15 @@ class _Builder:
             return
         if _text(el) or el.find("img"):
             self.blocks.append(Html(str(el)))
+
+
+def _value(v: Any) -> str:
+    """A parameter value in words (lists joined, yes/no for booleans)."""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, list):
+        return ", ".join(_value(x) for x in v)
+    return str(v)
 
 
 def load_report(run_dir: str | os.PathLike[str]) -> Report:
@@ -283,9 +305,7 @@ def load_report(run_dir: str | os.PathLike[str]) -> Report:
     title = str(record.get("title") or b.title or run_dir.name)
     params = record.get("parameters") or {}
     subtitle = ", ".join(
-        f"{k.replace('_', ' ')}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
-        for k, v in params.items()
-        if v not in (None, "", [])
+        f"{k.replace('_', ' ')}: {_value(v)}" for k, v in params.items() if v not in (None, "", [])
     )
     generated = str(record.get("generated_at") or "")
     if not generated:
@@ -304,6 +324,7 @@ def load_report(run_dir: str | os.PathLike[str]) -> Report:
         run_dir=run_dir,
         run_id=run_dir.name,
         title=title,
+        kind=b.kind if b.kind and b.kind != title else "",
         subtitle=subtitle,
         generated_at=generated,
         synthetic=synthetic,

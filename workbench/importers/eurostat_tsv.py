@@ -253,6 +253,8 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
         ).fetchone()
         if bad_keys or dup_keys or nrows == 0:
             raise _NeedsDiagnosis
+        if nrows * n > IN_MEMORY_CELLS_MAX:  # bound the memory: stream row groups to disk
+            con.execute("SET enable_optimistic_write = true")
         # Series keys once (one row per line), cells by series id (migration 0060).
         (base,) = con.execute(
             "SELECT coalesce(max(series_id), 0) FROM observation_series"
@@ -328,7 +330,9 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
 
 
 # Row order carries no meaning (parallel writes); the cells stay in memory until the commit writes
-# them once (optimistic writing compresses them twice: measured 25 % more CPU, issue 10 item 12).
+# them once (optimistic writing compresses them twice: measured 25 % more CPU, issue 10 item 12),
+# up to IN_MEMORY_CELLS_MAX cells (about 40 bytes each); bigger files are written optimistically.
+IN_MEMORY_CELLS_MAX = 12_000_000
 _FAST_SETTINGS = {
     "preserve_insertion_order": "false",
     "enable_progress_bar": "false",

@@ -281,7 +281,7 @@ def geometry_from_features(
                 name=str(p.get("NAME_LATN") or p.get("NUTS_NAME") or code),
                 country=cntr,
                 polygons=polys,
-                label=tuple(lab) if lab else _centroid(polys),  # type: ignore[arg-type]
+                label=tuple(lab) if lab else _centroid(polys),
             )
     if not regions:
         raise ValidationError(f"{source}: no NUTS level {level} regions (countries {countries})")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -73,9 +73,11 @@ class RegionMap:
 
     def small_region_text(self, code: str) -> str:
         """``"CODE Name: value"`` (or class / "no data") for labels and hover texts."""
-        if getattr(self, "_by_code", None) is None or len(self._by_code) != len(self.rows):
-            self._by_code = {r["region"]: r for r in self.rows.to_dict("records")}
-        r = self._by_code[code]
+        by_code: dict[str, dict[str, Any]] | None = getattr(self, "_by_code", None)
+        if by_code is None or len(by_code) != len(self.rows):
+            by_code = {str(r["region"]): r for r in self.rows.to_dict("records")}
+            self._by_code = by_code
+        r = by_code[code]
         if r["status"] != STATUS_DATA:
             return f"{code} {r['name']}: no data"
         if self.classes is None:

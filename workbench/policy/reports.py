@@ -19,10 +19,11 @@ from workbench.policy import barriers as B
 from workbench.policy import data
 from workbench.policy import framework as F
 from workbench.policy import locations as L
+from workbench.results import Notes
 
 
 @dataclass
-class PastActionAnalysis:
+class PastActionAnalysis(Notes):
     """Frames of the past-action report."""
 
     title: str
@@ -39,10 +40,6 @@ class PastActionAnalysis:
     issues: pd.DataFrame
     dataset_ids: list[str]
     notes: dict[str, str] = field(default_factory=dict)
-
-    def note(self, section: str) -> str:
-        """Markdown note for a section ('' when there is nothing to say)."""
-        return self.notes.get(section, "")
 
 
 def past_action_analysis(
@@ -169,7 +166,7 @@ def past_action_analysis(
 
 
 @dataclass
-class BarrierMatrixAnalysis:
+class BarrierMatrixAnalysis(Notes):
     """Frames of the barrier-matrix report."""
 
     title: str
@@ -183,10 +180,6 @@ class BarrierMatrixAnalysis:
     coherence_summary: pd.DataFrame
     dataset_ids: list[str]
     notes: dict[str, str] = field(default_factory=dict)
-
-    def note(self, section: str) -> str:
-        """Markdown note for a section ('' when there is nothing to say)."""
-        return self.notes.get(section, "")
 
 
 def barrier_matrix_analysis(

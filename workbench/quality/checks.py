@@ -141,6 +141,57 @@ def duplicate_rows(
     return out
 
 
+def _suspicious_group(
+    keys: Any, g: pd.DataFrame, group: Sequence[str], rates: Mapping[str, float], min_rows: int,
+    max_ratio: float,
+) -> dict[str, Any] | None:  # fmt: skip
+    """Statistics of one fund/programme group when its currency labels do not fit, else None."""
+    counts = {str(c): len(s) for c, s in g.groupby("currency")["budget"]}
+    med = {str(c): float(s.median()) for c, s in g.groupby("currency")["budget"]
+           if counts[str(c)] >= min_rows}  # fmt: skip
+    if len(med) < 2:
+        return None
+    eur = {c: m / float(rates[c]) for c, m in med.items()}
+    hi, lo = max(eur, key=lambda c: eur[c]), min(eur, key=lambda c: eur[c])
+    conv, raw = eur[hi] / eur[lo], med[hi] / med[lo]
+    if not (conv > max_ratio and raw < max_ratio):
+        return None
+    years = pd.to_datetime(g["start_date"], errors="coerce").dt.year if "start_date" in g else None
+    return {
+        **dict(zip(group, keys if isinstance(keys, tuple) else (keys,), strict=True)),
+        "suspicious_label": hi, "rows_suspicious": counts[hi], f"median_{hi}": med[hi],
+        "other_label": lo, "rows_other": counts[lo], f"median_{lo}": med[lo],
+        "raw_ratio": raw, "ratio_if_labels_right": conv,
+        "years_suspicious": _span(years, g["currency"] == hi),
+        "years_other": _span(years, g["currency"] == lo),
+    }  # fmt: skip
+
+
+def _currency_message(
+    table: pd.DataFrame, group: Sequence[str], n_rows: int, file_rows: int, extended: int,
+    whole: Sequence[str],
+) -> str:  # fmt: skip
+    first = table.sort_values("rows_suspicious", ascending=False).iloc[0]
+    label, other = first["suspicious_label"], first["other_label"]
+    export = (
+        ". The label looks like a property of the export"
+        + (f" (so the other {extended:,} {label} row(s) of the dataset are flagged too)" if extended else "")
+        + "."
+        if label in whole
+        else ""
+    )  # fmt: skip
+    return (
+        f"Currency labels do not fit the amounts in {len(table)} fund/programme group(s): "
+        f"{n_rows:,} operation(s) ({file_rows:,} file rows) labelled {label} are about "
+        f"{first['raw_ratio']:.1f} times the {other} ones in raw amounts (e.g. {first[group[0]]} "
+        f"'{str(first[group[1]])[:40]}': median {fmt_amount(first[f'median_{label}'])} vs "
+        f"{fmt_amount(first[f'median_{other}'])}), but would be {first['ratio_if_labels_right']:.0f} "
+        f"times larger if the labels were right ({label} rows dated {first['years_suspicious']}, "
+        f"{other} rows {first['years_other']}){export or '.'} A correction file passed at import can "
+        "relabel them (example: workbench/defaults/corrections/hr_euro_label_is_hrk.yml)."
+    )
+
+
 def currency_labels(
     dataset_id: str,
     actions: pd.DataFrame,
@@ -159,88 +210,41 @@ def currency_labels(
     flagged (their label would make them too large); when those groups hold at least half of all rows
     labelled h, the label looks like a property of the export and every row labelled h is flagged.
     """
-    need = {"budget", "currency", *group}
-    if not need <= set(actions.columns):
+    if not {"budget", "currency", *group} <= set(actions.columns):
         return []
     df = actions[actions["budget"].notna() & (actions["budget"] > 0) & actions["currency"].notna()]
     labelled = df[df["currency"].isin(list(rates))]
     df = labelled[labelled.groupby(list(group), dropna=False)["currency"].transform("nunique") >= 2]
     groups, flagged = [], []
     for keys, g in df.groupby(list(group), dropna=False):
-        counts = {str(c): len(s) for c, s in g.groupby("currency")["budget"]}
-        med = {str(c): float(s.median()) for c, s in g.groupby("currency")["budget"]
-               if counts[str(c)] >= min_rows}  # fmt: skip
-        if len(med) < 2:
-            continue
-        eur = {c: m / float(rates[c]) for c, m in med.items()}
-        hi, lo = max(eur, key=lambda c: eur[c]), min(eur, key=lambda c: eur[c])
-        conv, raw = eur[hi] / eur[lo], med[hi] / med[lo]
-        if conv > max_ratio and raw < max_ratio:
-            years = (
-                pd.to_datetime(g["start_date"], errors="coerce").dt.year
-                if "start_date" in g
-                else None
-            )
-            rows = g[g["currency"] == hi]
-            flagged.append(rows)
-            groups.append({
-                **dict(zip(group, keys if isinstance(keys, tuple) else (keys,), strict=True)),
-                "suspicious_label": hi, "rows_suspicious": len(rows),
-                f"median_{hi}": med[hi], "other_label": lo,
-                "rows_other": counts[lo], f"median_{lo}": med[lo],
-                "raw_ratio": raw, "ratio_if_labels_right": conv,
-                "years_suspicious": _span(years, g["currency"] == hi),
-                "years_other": _span(years, g["currency"] == lo),
-            })  # fmt: skip
+        found = _suspicious_group(keys, g, group, rates, min_rows, max_ratio)
+        if found:
+            groups.append(found)
+            flagged.append(g[g["currency"] == found["suspicious_label"]])
     if not groups:
         return []
-    rows = pd.concat(flagged)
-    table = pd.DataFrame(groups)
-    extended = 0
-    whole: list[str] = []  # labels that look like a property of the whole export
+    rows, table = pd.concat(flagged), pd.DataFrame(groups)
+    extended, whole = 0, []  # labels that look like a property of the whole export
     for label in table["suspicious_label"].unique():
         everything = labelled[labelled["currency"] == label]
         in_groups = rows[rows["currency"] == label]
         if len(in_groups) >= 0.5 * len(everything):
             whole.append(str(label))
-        if len(in_groups) >= 0.5 * len(everything) and len(everything) > len(in_groups):
-            extended += len(everything) - len(in_groups)
-            rows = pd.concat(
-                [rows, everything[~everything["action_id"].isin(in_groups["action_id"])]]
-            )
-    first = table.sort_values("rows_suspicious", ascending=False).iloc[0]
-    label, other = first["suspicious_label"], first["other_label"]
-    n_loc = (
-        pd.to_numeric(rows["n_locations"], errors="coerce")
-        if "n_locations" in rows
-        else pd.Series(1, index=rows.index)
-    )
+            extra = everything[~everything["action_id"].isin(in_groups["action_id"])]
+            extended += len(extra)
+            rows = pd.concat([rows, extra])
+    n_loc = (pd.to_numeric(rows["n_locations"], errors="coerce") if "n_locations" in rows
+             else pd.Series(1, index=rows.index))  # fmt: skip
     file_rows = int(n_loc.fillna(1).sum())
-    msg = (
-        f"Currency labels do not fit the amounts in {len(table)} fund/programme group(s): "
-        f"{len(rows):,} operation(s) ({file_rows:,} file rows) labelled {label} are about "
-        f"{first['raw_ratio']:.1f} times the {other} ones in raw amounts (e.g. {first[group[0]]} "
-        f"'{str(first[group[1]])[:40]}': median {fmt_amount(first[f'median_{label}'])} vs "
-        f"{fmt_amount(first[f'median_{other}'])}), but would be {first['ratio_if_labels_right']:.0f} "
-        f"times larger if the labels were right ({label} rows dated {first['years_suspicious']}, "
-        f"{other} rows {first['years_other']}). The label looks like a property of the export"
-        + (
-            f" (so the other {extended:,} {label} row(s) of the dataset are flagged too)"
-            if extended
-            else ""
-        )
-        + "; "
-        "a correction file passed at import can relabel them (example: "
-        "workbench/defaults/corrections/hr_euro_label_is_hrk.yml)."
-    )
     cols = [c for c in ("action_id", "source_row", "title", "fund", "programme", "start_date",
                         "budget", "currency", "n_locations") if c in rows]  # fmt: skip
-    return [Finding(dataset_id, "currency_labels", "warning", msg, len(rows),
+    details = {"groups": table.to_dict("records"), "file_rows": file_rows, "whole_labels": whole,
+               "group_columns": list(group),
+               "source_file": str(rows["source_file"].iloc[0]) if "source_file" in rows else None}  # fmt: skip
+    return [Finding(dataset_id, "currency_labels", "warning",
+                    _currency_message(table, group, len(rows), file_rows, extended, whole), len(rows),
                     len(rows) / len(actions) if len(actions) else None,
-                    rows[cols].sort_values("budget", ascending=False),
-                    {"groups": table.to_dict("records"), "file_rows": file_rows,
-                     "whole_labels": whole, "group_columns": list(group),
-                     "source_file": str(rows["source_file"].iloc[0]) if "source_file" in rows else None},
+                    rows[cols].sort_values("budget", ascending=False), details,
                     frozenset(rows["action_id"]))]  # fmt: skip
 
 

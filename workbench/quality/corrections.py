@@ -198,4 +198,6 @@ def suggest_corrections(findings: Iterable[Any]) -> str:
         "# Nothing is changed until you pass it; each applied correction is recorded in provenance.\n"
     )
     clean = [{k: v for k, v in e.items() if v is not None} for e in entries]
-    return head + yaml.safe_dump({"corrections": clean}, allow_unicode=True, sort_keys=False, width=100)
+    return head + yaml.safe_dump(
+        {"corrections": clean}, allow_unicode=True, sort_keys=False, width=100
+    )

@@ -2,7 +2,11 @@
 
 * :func:`start_report` / :class:`Report` - in notebooks (see :mod:`workbench.reporting.report`);
 * :func:`export_html` / :func:`write_plotly_js` - notebook -> small offline HTML report
-  (see :mod:`workbench.reporting.html_export`), used by the batch runner.
+  (see :mod:`workbench.reporting.html_export`), used by the batch runner;
+* :mod:`~workbench.reporting.tables` (formatted, accessible tables), :mod:`~workbench.reporting.theme`
+  (plotly house style, chart text alternatives), :mod:`~workbench.reporting.guides` (reader guides,
+  glossary), :mod:`~workbench.reporting.sharing` (one-file reports), :mod:`~workbench.reporting.templating`
+  (Jinja2 HTML fragments).
 """
 
 from workbench.reporting.report import Report, start_report

@@ -35,6 +35,7 @@ from workbench.errors import ValidationError
 from workbench.reporting import provenance as prov
 from workbench.reporting.figures import configure_plotly_renderer, figure_bundle
 from workbench.reporting.templating import render
+from workbench.results import ReportResult
 
 REPORT_DIR_ENV = "WORKBENCH_REPORT_DIR"
 SIDECAR_NAME = "report.json"
@@ -356,14 +357,22 @@ class Report:
 
 
 def start_report(
-    title: str,
+    title: str | ReportResult,
     parameters: dict[str, Any],
     datasets: list[str] | None = None,
     *,
     publish: Publisher | None = None,
 ) -> Report:
     """Start a report: select the offline-safe plotly renderer, show the title and, if any dataset
-    used is synthetic, a visible "synthetic demo data" banner.  Returns the :class:`Report`."""
+    used is synthetic, a visible "synthetic demo data" banner.  Returns the :class:`Report`.
+
+    ``title`` is the report's title or a result object (:class:`workbench.results.ReportResult`:
+    ``start_report(profile, p)``), whose ``title`` and ``dataset_ids`` are then used.
+    """
+    if not isinstance(title, str):
+        if datasets is None:
+            datasets = list(title.dataset_ids)
+        title = title.title
     configure_plotly_renderer()
     report = Report(
         title,

@@ -189,8 +189,9 @@ def _extremes(trace: dict[str, Any], horizontal: bool) -> tuple[str, str] | None
         # points: name them by their hover text / text label, not by a number on the other axis
         named = _values(trace.get("hovertext")) or _values(trace.get("text"))
         labels = named if any(str(v).strip() for v in named) else []
-    pairs = [(v, labels[i] if i < len(labels) else None) for i, v in enumerate(values)]
-    pairs = [(v, lab) for v, lab in pairs if v is not None]
+    pairs: list[tuple[float, Any]] = [
+        (v, labels[i] if i < len(labels) else None) for i, v in enumerate(values) if v is not None
+    ]
     if len(pairs) < 2:
         return None
     hi = max(pairs, key=lambda p: p[0])
@@ -240,12 +241,12 @@ def describe_figure(fig_dict: dict[str, Any], unit: str | None = None) -> str:
         if ext:
             parts.append(f"Highest value {ext[0]}, lowest {ext[1]}.")
     elif first.get("type") == "heatmap":
-        flat = [
+        cells = [
             _num(v)
             for row in _values(first.get("z"))
             for v in (_values(row) if isinstance(row, list | tuple) else [row])
         ]
-        flat = [v for v in flat if v is not None]
+        flat = [v for v in cells if v is not None]
         if flat:
             parts.append(f"Values from {_fmt(min(flat))} to {_fmt(max(flat))}.")
     if unit:

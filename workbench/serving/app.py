@@ -21,6 +21,8 @@ socket, and a life bound to its parent.  Started as ``python -m workbench.servin
   ``voila.utils.wait_for_request``): answers only clients on the loopback interface or signed-in roles
   allowed on that kernel, and never sends the ``token`` parameter of the page's query string.
 * **Legacy kernel websockets are refused** (:mod:`workbench.serving.websocket`).
+* **No tokens in the log**: requests are logged by Jupyter Server's ``log_request``, which scrubs
+  ``token`` from the URLs it logs (Voila's default, tornado's, logs them in full).
 * **Dies with its parent**: ``PR_SET_PDEATHSIG`` (Linux) sends SIGTERM when ``workbench serve`` dies,
   even by ``kill -9``; a watchdog checks the parent every second on any platform.  Voila's own
   SIGTERM handling then shuts its kernels down, so nothing keeps the port.
@@ -327,6 +329,16 @@ class WorkbenchVoila(Voila):
         self.voila_configuration.multi_kernel_manager_class = PageKernelManager
         self.voila_configuration.page_config_hook = page_config_hook
         role_config()  # fail now, not on the first request, when the role file is missing
+
+    def init_settings(self) -> dict[str, Any]:
+        """Voila's settings; the access log scrubs ``token`` (and other secrets) from URLs."""
+        from jupyter_server.log import log_request
+
+        settings = super().init_settings()
+        settings["log_function"] = lambda handler: log_request(
+            handler, record_prometheus_metrics=False
+        )
+        return settings
 
     def init_handlers(self) -> list[Any]:
         """Voila's handlers, each behind :class:`GuardMixin`."""

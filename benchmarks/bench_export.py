@@ -1,0 +1,161 @@
+"""Benchmark: PDF and Word export of finished reports against headless Chromium's print-to-pdf.
+
+Side by side in one run, for each sampled report of a finished batch folder:
+
+* ``pdf``       - ``workbench.export.export(run, ["pdf"])``: WeasyPrint + static SVG charts
+                  (kaleido driving the system Chromium; one browser for the whole benchmark, its
+                  start-up reported separately; chart images drawn fresh, cache emptied first);
+* ``pdf cached``- the same again with the chart images cached (a re-export, or Word after PDF);
+* ``docx``      - ``export(run, ["docx"])`` (charts as PNG, drawn fresh);
+* ``chromium``  - ``chromium --headless --print-to-pdf`` of the run's ``report.html`` (the obvious
+                  alternative; a fresh browser per report as a user would run it).
+
+Then one pack of (up to) 36 reports as PDF, chart images cached and not cached.
+Reported: seconds, MB and pages per document; targets: report PDF <= 3 s and <= 2 MB, 36-report
+pack <= 60 s.  Copies the batch to a scratch folder first (the export writes a cache there).
+
+Usage: .venv/bin/python benchmarks/bench_export.py BATCH_DIR [--sample N] [--scratch DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from workbench.export import pack
+from workbench.export.charts import CACHE_DIR, ChartRenderer, find_browser
+from workbench.export.docx import render_docx
+from workbench.export.model import load_report, run_folders
+from workbench.export.pdf import render_pdf
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-pdf-header-footer",
+]
+
+
+def _pages(pdf: Path) -> int:
+    return len(PdfReader(pdf).pages)
+
+
+def _sample(folders: list[Path], n: int) -> list[Path]:
+    """One run per notebook type first, then more until ``n``."""
+    seen: dict[str, Path] = {}
+    for f in folders:
+        seen.setdefault(f.name.split("__")[0], f)
+    chosen = list(seen.values())
+    chosen += [f for f in folders if f not in chosen]
+    return chosen[:n]
+
+
+def _chromium_pdf(browser: str, run: Path, out: Path) -> float:
+    t = time.perf_counter()
+    subprocess.run(
+        [browser, *CHROMIUM_ARGS, f"--print-to-pdf={out}", (run / "report.html").as_uri()],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("batch", type=Path)
+    ap.add_argument("--sample", type=int, default=8, help="reports measured one by one")
+    ap.add_argument("--pack", type=int, default=36, help="reports in the pack")
+    ap.add_argument("--scratch", type=Path, default=None)
+    args = ap.parse_args()
+    scratch = args.scratch or Path(tempfile.mkdtemp(prefix="bench_export_"))
+    batch = scratch / "batch"
+    if not batch.exists():
+        shutil.copytree(args.batch, batch, ignore=shutil.ignore_patterns("export", "share"))
+    folders = run_folders(batch)
+    browser = find_browser()
+    out = scratch / "out"
+    out.mkdir(exist_ok=True)
+    charts = ChartRenderer()
+    t = time.perf_counter()
+    charts._start()
+    startup = time.perf_counter() - t
+    print(f"kaleido + Chromium start (once per export command): {startup:.2f} s")
+    head = (
+        f"{'report':55} {'pdf s':>6} {'cached':>6} {'MB':>5} {'pp':>3} | {'docx s':>6} {'MB':>5}"
+        f" | {'chromium s':>10} {'MB':>5} {'pp':>3}"
+    )
+    print(head)
+    rows = []
+    for run in _sample(folders, args.sample):
+        shutil.rmtree(run / CACHE_DIR, ignore_errors=True)
+        t = time.perf_counter()
+        report = load_report(run)
+        pdf = render_pdf([report], out / f"{run.name}.pdf", charts)
+        t_pdf = time.perf_counter() - t
+        t = time.perf_counter()
+        render_pdf([load_report(run)], out / f"{run.name}-2.pdf", charts)
+        t_cached = time.perf_counter() - t
+        shutil.rmtree(run / CACHE_DIR, ignore_errors=True)
+        t = time.perf_counter()
+        docx = render_docx([load_report(run)], out / f"{run.name}.docx", charts)
+        t_docx = time.perf_counter() - t
+        cpdf = out / f"{run.name}-chromium.pdf"
+        t_chr = _chromium_pdf(browser, run, cpdf)
+        row = (
+            run.name[:55],
+            t_pdf,
+            t_cached,
+            pdf.stat().st_size / 1e6,
+            _pages(pdf),
+            t_docx,
+            docx.stat().st_size / 1e6,
+            t_chr,
+            cpdf.stat().st_size / 1e6,
+            _pages(cpdf),
+        )
+        rows.append(row)
+        print(
+            f"{row[0]:55} {row[1]:6.2f} {row[2]:6.2f} {row[3]:5.2f} {row[4]:3d} | {row[5]:6.2f}"
+            f" {row[6]:5.2f} | {row[7]:10.2f} {row[8]:5.2f} {row[9]:3d}",
+            flush=True,
+        )
+    med = [statistics.median(r[i] for r in rows) for i in (1, 2, 3, 5, 6, 7, 8)]
+    print(
+        f"median: pdf {med[0]:.2f} s (cached charts {med[1]:.2f} s), {med[2]:.2f} MB; docx "
+        f"{med[3]:.2f} s, {med[4]:.2f} MB; chromium print-to-pdf {med[5]:.2f} s, {med[6]:.2f} MB; "
+        f"ratio pdf/chromium {med[0] / med[5]:.2f}"
+    )
+    charts.close()
+    picked = folders[: args.pack]
+    for run in picked:
+        shutil.rmtree(run / CACHE_DIR, ignore_errors=True)
+    select = ",".join(f.name for f in picked)
+    t = time.perf_counter()
+    files = pack(batch, title="All reports", formats=["pdf"], out_dir=out / "pack", select=select)
+    t_pack = time.perf_counter() - t
+    pdf = files[0].path
+    t = time.perf_counter()
+    pack(batch, title="All reports", formats=["pdf"], out_dir=out / "pack2", select=select)
+    t_pack2 = time.perf_counter() - t
+    print(
+        f"pack of {len(picked)} reports: {t_pack:.1f} s with charts drawn (incl. browser start), "
+        f"{t_pack2:.1f} s cached; {pdf.stat().st_size / 1e6:.1f} MB, {_pages(pdf)} pages "
+        f"(target <= 60 s)"
+    )
+    print(f"outputs in {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Static images of the report's plotly charts and maps, offline.
+
+Engine (measured, see benchmarks/bench_export.py and ../shared/STACK-NOTES.md): kaleido 1.x driving
+the system Chromium (Debian ``chromium``; ``BROWSER_PATH`` overrides) through one persistent
+``kaleido.start_sync_server()`` per export: the first image pays the browser start (2-5 s), the
+next ones 0.1-0.5 s.  Images are cached in ``<run>/export/figures/<sha>.<svg|png>`` keyed by the
+figure JSON, so PDF and Word exports of one run (and re-exports) draw each chart once.
+SVG (vector) goes into the PDF, PNG at 2x into Word (Word's SVG support is uneven).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import WorkbenchError
+
+WIDTH_PX = 860
+DEFAULT_HEIGHT_PX = 450
+PNG_SCALE = 2
+CACHE_DIR = Path("export") / "figures"
+_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+class MissingSystemPackage(WorkbenchError):
+    """An export engine needs a system package that is not installed."""
+
+    exit_code = 4
+
+
+def find_browser() -> str:
+    """Path of the Chromium kaleido should drive: ``BROWSER_PATH`` or one on PATH."""
+    env = os.environ.get("BROWSER_PATH")
+    if env and Path(env).exists():
+        return env
+    for name in _BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise MissingSystemPackage(
+        "static charts for PDF/Word need Chromium: install it with `apt-get install -y chromium` "
+        "(Debian/Ubuntu) or set BROWSER_PATH to a Chrome/Chromium executable"
+    )
+
+
+def figure_key(fig: dict[str, Any]) -> str:
+    """Stable cache key of a plotly figure JSON."""
+    return hashlib.sha256(json.dumps(fig, sort_keys=True).encode()).hexdigest()[:20]
+
+
+class ChartRenderer:
+    """Render plotly figure JSON to SVG/PNG with one kaleido server for many figures."""
+
+    def __init__(self) -> None:
+        self._started = False
+
+    def _start(self) -> None:
+        if self._started:
+            return
+        os.environ["BROWSER_PATH"] = find_browser()
+        import kaleido
+
+        kaleido.start_sync_server(silence_warnings=True)
+        self._started = True
+
+    def close(self) -> None:
+        if self._started:
+            import kaleido
+
+            with contextlib.suppress(Exception):
+                kaleido.stop_sync_server(silence_warnings=True)
+            self._started = False
+
+    def render(self, fig: dict[str, Any], fmt: str, cache: Path | None = None) -> bytes:
+        """The figure as ``fmt`` ("svg" or "png") bytes, from ``cache`` when drawn before."""
+        path = cache / f"{figure_key(fig)}.{fmt}" if cache is not None else None
+        if path is not None and path.exists():
+            return path.read_bytes()
+        self._start()
+        import warnings
+
+        import plotly.graph_objects as go
+        import plotly.io as pio
+
+        figure = go.Figure(fig)
+        height = int(figure.layout.height or DEFAULT_HEIGHT_PX)
+        figure.update_layout(width=WIDTH_PX, height=height)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            data = pio.to_image(
+                figure,
+                format=fmt,
+                width=WIDTH_PX,
+                height=height,
+                scale=PNG_SCALE if fmt == "png" else 1,
+                validate=False,
+            )
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        return data
+
+
+@contextlib.contextmanager
+def renderer() -> Iterator[ChartRenderer]:
+    """A :class:`ChartRenderer` whose browser is stopped on exit."""
+    r = ChartRenderer()
+    try:
+        yield r
+    finally:
+        r.close()
