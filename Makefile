@@ -5,7 +5,11 @@ PY     := $(VENV)/bin/python
 WB     := $(VENV)/bin/workbench
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint format bench clean
+.PHONY: setup system demo test test-fast lint format bench clean
+
+# Debian packages the project needs beyond Python: chromium (browser tests, static chart images for PDF/Word)
+# and Pango + a font (PDF through WeasyPrint).  Installed when running as root with apt-get, else named.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,18 +18,32 @@ $(STAMP): pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name workbench --display-name "Python (workbench)"
 	touch $(STAMP)
 
-setup: $(STAMP)
+system:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else echo "note: PDF/Word export and browser tests need: sudo apt-get install -y$$missing"; fi; \
+	fi
+
+setup: system $(STAMP)
 
 ## main job: build the synthetic demo knowledge base and run the demo report batch
 demo: setup
 	$(WB) demo
 	$(WB) run notebooks/plans/demo.yml
 
-## the whole test suite (CI runs this through .ci/run)
+## the whole test suite (CI runs this through .ci/run): ruff, mypy, import contracts (in pytest), pytest
 test: setup
 	$(VENV)/bin/ruff check workbench tests benchmarks notebooks docs
 	$(VENV)/bin/ruff format --check workbench tests benchmarks notebooks docs
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
+
+## the inner loop: no browser tests, no slow tests (notebooks, batches, many processes)
+test-fast: setup
+	$(VENV)/bin/ruff check workbench tests
+	$(PY) -m pytest -m "not browser and not slow" -q
 
 lint:
 	$(VENV)/bin/ruff check workbench tests benchmarks notebooks docs
@@ -34,12 +52,9 @@ format:
 	$(VENV)/bin/ruff format workbench tests benchmarks notebooks docs
 	$(VENV)/bin/ruff check --fix workbench tests benchmarks notebooks docs
 
+## every benchmark (each compares against the obvious alternative; add --quick for a short run)
 bench: setup
-	$(PY) benchmarks/bench_import.py
-	$(PY) benchmarks/bench_kb_info.py
-	$(PY) benchmarks/bench_batch.py
-	$(PY) benchmarks/bench_complexity.py
-	$(PY) benchmarks/bench_foresight.py
+	@set -e; for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b; done
 
 clean:
 	rm -rf $(VENV) reports/*/ data/workbench.duckdb*
