@@ -312,6 +312,8 @@ def test_access_log_has_no_tokens(server: ServerProcess) -> None:
     token = server.tokens[FACILITATOR]
     assert _status(server, f"/?token={token}", f"127.0.0.1:{server.port}") == 200
     assert _status(server, f"/voila/nowhere?token={token}", f"127.0.0.1:{server.port}") == 404
+    kernel = f"/api/kernels/{UUID0}/channels?token={server.tokens[PARTICIPANT]}"
+    assert _status(server, kernel, f"127.0.0.1:{server.port}") == 403  # refused: logged with reason
     time.sleep(1)
     logged = [
         line

@@ -15,7 +15,7 @@ import io
 import os
 from pathlib import Path
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -53,7 +53,7 @@ def house_reference() -> DocxDocument:
 def write_reference(path: str | os.PathLike[str]) -> Path:
     """Write the built-in house style as a reference.docx to edit and pass back."""
     out = Path(path)
-    house_reference().save(out)
+    house_reference().save(str(out))
     return out
 
 
@@ -81,6 +81,8 @@ def _style(doc: DocxDocument, name: str, fallback: str = "Normal") -> str:
 
 
 def _runs(par, node: Tag | NavigableString, bold: bool = False, italic: bool = False) -> None:  # noqa: ANN001
+    if isinstance(node, Comment):
+        return
     if isinstance(node, NavigableString):
         raw = str(node)
         text = " ".join(raw.split())
@@ -98,13 +100,16 @@ def _runs(par, node: Tag | NavigableString, bold: bool = False, italic: bool = F
     b = bold or node.name in {"b", "strong", "th", "dt"}
     i = italic or node.name in {"em", "i"}
     for child in node.children:
-        _runs(par, child, b, i)
+        if isinstance(child, Tag | NavigableString):
+            _runs(par, child, b, i)
 
 
 def _html_blocks(doc: DocxDocument, html: str) -> None:
     """Flowing HTML (paragraphs, lists, definition lists, small tables) as Word paragraphs."""
     soup = BeautifulSoup(html, "html.parser")
     for el in soup.children:
+        if isinstance(el, Comment):
+            continue
         if isinstance(el, NavigableString):
             if str(el).strip():
                 doc.add_paragraph(" ".join(str(el).split()))

@@ -179,7 +179,7 @@ class _Builder:
                 self.blocks.append(Html(str(el)))
 
     def _element(self, el: Tag, plotly: dict[str, Any] | None) -> None:
-        classes = el.get("class") or []
+        classes: list[str] = list(el.get("class") or [])
         name = el.name
         if name in {"script", "style", "link"}:
             return

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Comment
 
 from workbench.export.charts import CACHE_DIR, ChartRenderer, MissingSystemPackage
 from workbench.export.model import Figure, Heading, Html, Report, Table
@@ -48,6 +48,8 @@ def _clean_html(fragment: str) -> str:
         bad.decompose()
     for a in soup.find_all("a"):
         a.unwrap()
+    for comment in soup.find_all(string=lambda t: isinstance(t, Comment)):
+        comment.extract()
     return str(soup)
 
 

@@ -179,6 +179,22 @@ class GuardMixin:
 
     wb_rule = "static"
 
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """A short page with the reason (Jupyter Server's error templates are not installed for
+        Voila, so its own write_error fails with a traceback in the log)."""
+        handler: Any = self
+        exc = (kwargs.get("exc_info") or (None, None, None))[1]
+        reason = getattr(exc, "log_message", None) or handler._reason
+        handler.set_header("Content-Type", "text/html; charset=utf-8")
+        handler.finish(_page(f"{status_code}", f"<p>{html.escape(str(reason))}</p>"))
+
+    def _request_summary(self) -> str:
+        """What tornado logs for a refused request: the URL without its token."""
+        request = self.request  # type: ignore[attr-defined]
+        path, _, query = request.uri.partition("?")
+        uri = f"{path}?{scrub_query(query)}" if query else path
+        return f"{request.method} {uri} ({request.remote_ip})"
+
     async def prepare(self, *args: Any, **kwargs: Any) -> None:  # noqa: C901 - one decision table
         handler: Any = self
         config = role_config()
