@@ -191,13 +191,13 @@ def test_timeout_stops_one_run(tmp_db: Path, tmp_path: Path) -> None:
             "slow",
         )
     )
-    result = run_plan(plan, out=tmp_path / "reports", timeout=5, workers=2, progress=False)
+    result = run_plan(plan, out=tmp_path / "reports", timeout=15, workers=2, progress=False)
     status = {r["run_id"]: r for r in result.manifest["runs"]}
     slow = status["sleeps__seconds-60.0"]
     assert slow["status"] == "timeout"
     assert slow["error"]["ename"] == "RunTimeout"
     assert "time.sleep(seconds)" in slow["error"]["cell_source"]
-    assert slow["duration_s"] < 30
+    assert slow["duration_s"] < 45
     assert status["sleeps__seconds-0.1"]["status"] == "ok"
     assert result.failed == 1
 

@@ -305,10 +305,10 @@ def serve(parent_pid: int, address: str) -> None:
     os.rename(address + ".tmp", address)  # clients connect only once everything is imported
     me = os.getpid()
     while True:
-        ready, _, _ = select.select([server, 0], [], [])
+        ready, _, _ = select.select([server.fileno(), 0], [], [])
         if 0 in ready and not os.read(0, 4096):
             return
-        if server not in ready:
+        if server.fileno() not in ready:
             continue
         conn, _ = server.accept()
         with conn:

@@ -382,7 +382,7 @@ class _BatchState:
     by_id: dict[str, PlannedRun]
     shas: dict[str, str]
     versions: dict[str, str]
-    fingerprints: dict[str, str]
+    fingerprints: dict[str, dict[str, str]]
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 

@@ -13,6 +13,7 @@ import html
 import logging
 import os
 import threading
+from copy import deepcopy
 from typing import Any, cast
 
 import ipywidgets as w
@@ -44,6 +45,20 @@ def _table(df: pd.DataFrame, float_format: str = "{:.2f}") -> str:
     return df.to_html(
         index=False, escape=True, border=0, float_format=float_format.format, classes="fs-table"
     )
+
+
+def _publish_figure_state(fig: go.FigureWidget) -> None:
+    """Copy the figure's current traces and layout into the widget's synced state.
+
+    A ``FigureWidget`` sends later edits (``add_scatter``, ``data = []``) to the browser only as
+    one-off messages that an already open view applies; its synced state (``_widget_data`` /
+    ``_widget_layout``) is refreshed only by ``FigureWidget._repr_mimebundle_``, i.e. when the
+    figure itself is displayed.  Nested in a Tab/VBox (never displayed on its own) and filled before
+    the browser connects (Voila runs the notebook first), the view is built from the empty state of
+    the constructor: axes without points.  plotly 7.1 / anywidget 0.11.
+    """
+    fig._widget_layout = deepcopy(fig._layout_obj._props)
+    fig._widget_data = deepcopy(fig._data)
 
 
 CSS = """<style>.fs-table{border-collapse:collapse;font-size:90%}.fs-table td,.fs-table th{padding:2px 8px;
@@ -292,6 +307,7 @@ class ForesightFacilitator:
                     hovertext=[_h(t) for t in part["label"]],
                     name=str(quadrant),
                 )
+        _publish_figure_state(self.matrix_fig)
         options = [(f"{d} {label}", d) for d, label in zip(m["driver_id"], m["label"], strict=True)]
         auto = cast(tuple[str, str], scenarios.critical_uncertainties(m, self.ex.ratings)["axes"])
         for box, default in ((self.axis_a, auto[0]), (self.axis_b, auto[1])):
@@ -347,6 +363,7 @@ class ForesightFacilitator:
                     textposition="top center",
                     name=kind,
                 )
+        _publish_figure_state(self.micmac_fig)
         moved = micmac.moved_variables(table)
         self.micmac_html.value = (
             CSS

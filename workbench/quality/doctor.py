@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import time
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from workbench.config import load_defaults
@@ -124,8 +126,17 @@ def _action_findings(
 
 def _observation_findings(
     con: duckdb.DuckDBPyConnection, dataset_id: str, n_obs: int, dims: list[str],
-    conf: dict[str, Any], versions: dict[str, frozenset[str]],
+    conf: dict[str, Any], versions: dict[str, frozenset[str]], span: _Span | None = None,
 ) -> list[Finding]:  # fmt: skip
+    columns = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'observations'").fetchall()}  # fmt: skip
+    series_cols = [d for d in dims if d in columns and d not in _CORE_OBS]
+    if span is not None:  # stored by series only: the same checks without the view
+        fast = _series_observation_findings(
+            con, dataset_id, span, n_obs, series_cols, conf, versions
+        )
+        if fast is not None:
+            return fast
     flags = _df(con, "SELECT flag, count(*) AS n FROM observations WHERE dataset_id = ? "
                 "AND flag IS NOT NULL AND trim(flag) <> '' GROUP BY flag", [dataset_id])  # fmt: skip
     fv = conf["flagged_values"]
@@ -136,9 +147,6 @@ def _observation_findings(
     out += C.observation_coverage(
         dataset_id, cells, warn_share=float(conf["coverage"]["warn_missing_share"])
     )
-    columns = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'observations'").fetchall()}  # fmt: skip
-    series_cols = [d for d in dims if d in columns and d not in _CORE_OBS]
     series = (
         "concat_ws(' ', " + ", ".join(f'"{c}"' for c in series_cols) + ")" if series_cols else "''"
     )
@@ -154,16 +162,180 @@ def _observation_findings(
                0.6745 * (d - med) / mad AS modified_z
         FROM d, s WHERE mad > 0 AND abs(0.6745 * (d - med) / mad) > ?
         ORDER BY abs(modified_z) DESC LIMIT 500""", [dataset_id, z])  # fmt: skip
-    if len(changes):
-        n_changes = int(changes["n_changes"].iloc[0])
-        top = changes.iloc[0]
-        msg = (f"{len(changes):,}{'+' if len(changes) == 500 else ''} of {n_changes:,} year-on-year "
-               f"changes are unusually large (modified z-score above {z:g}); largest: {top['region']} "
-               f"{top['series']} {top['previous']:g} -> {top['value']:g} in {top['period']}.")  # fmt: skip
-        out.append(Finding(dataset_id, "outliers", "info", msg, len(changes), len(changes) / n_obs,
-                           changes.drop(columns=["d", "n_changes"])))  # fmt: skip
+    out += _change_finding(dataset_id, changes, n_obs, z)
     codes = [r[0] for r in con.execute(
         "SELECT DISTINCT region FROM observations WHERE dataset_id = ?", [dataset_id]).fetchall()]  # fmt: skip
+    out += C.mixed_nuts_versions(dataset_id, codes, versions, n_obs)
+    return out
+
+
+def _change_finding(dataset_id: str, changes: pd.DataFrame, n_obs: int, z: float) -> list[Finding]:
+    """The observation outlier finding from the (at most 500) largest scored changes."""
+    if not len(changes):
+        return []
+    n_changes = int(changes["n_changes"].iloc[0])
+    top = changes.iloc[0]
+    msg = (f"{len(changes):,}{'+' if len(changes) == 500 else ''} of {n_changes:,} year-on-year "
+           f"changes are unusually large (modified z-score above {z:g}); largest: {top['region']} "
+           f"{top['series']} {top['previous']:g} -> {top['value']:g} in {top['period']}.")  # fmt: skip
+    return [Finding(dataset_id, "outliers", "info", msg, len(changes), len(changes) / n_obs,
+                    changes.drop(columns=["d", "n_changes"]))]  # fmt: skip
+
+
+@dataclass
+class _Span:
+    """A dataset stored by series whose series ids are exactly ``lo..hi`` (one import's range)."""
+
+    lo: int
+    hi: int
+
+
+def _series_span(con: duckdb.DuckDBPyConnection, dataset_id: str) -> _Span | None:
+    """The dataset's series id range when no other series shares it, else None."""
+    n, distinct, lo, hi = con.execute(
+        "SELECT count(*), count(DISTINCT series_id), min(series_id), max(series_id) "
+        "FROM observation_series WHERE dataset_id = ?", [dataset_id]).fetchone()  # fmt: skip
+    if not n or distinct != n or hi - lo + 1 != n:
+        return None
+    (shared,) = con.execute(
+        "SELECT count(*) FROM observation_series WHERE series_id BETWEEN ? AND ?", [lo, hi]
+    ).fetchone()
+    return _Span(int(lo), int(hi)) if shared == n else None
+
+
+def _quantile_median(values: np.ndarray) -> float:
+    """DuckDB's ``median`` (quantile_cont 0.5): lo + (hi - lo) * (RN - FRN), RN = (n - 1) / 2."""
+    rn = (len(values) - 1) * 0.5
+    frn, crn = math.floor(rn), math.ceil(rn)
+    part = np.partition(values, [frn, crn])
+    lo, hi = float(part[frn]), float(part[crn])
+    return lo if frn == crn else lo + (hi - lo) * (rn - frn)
+
+
+def _series_observation_findings(
+    con: duckdb.DuckDBPyConnection, dataset_id: str, span: _Span, n_obs: int,
+    series_cols: list[str], conf: dict[str, Any], versions: dict[str, frozenset[str]],
+) -> list[Finding] | None:  # fmt: skip
+    """The observation checks of a series-stored dataset: the same findings as the queries on the
+    ``observations`` view, from one scan of its ``observation_values`` id range (no strings per cell,
+    no window function: values are laid out on a series x period grid).
+
+    None when the data holds something this path does not reproduce exactly (two series with the
+    same region and key, a period twice in a series, NaN or infinite values): the caller then runs
+    the view queries.
+    """
+    lo, hi = span.lo, span.hi
+    n_series = hi - lo + 1
+    have = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'observation_series'"
+    ).fetchall()}  # fmt: skip
+    # a dimension the series table lacks is NULL in the view, which concat_ws leaves out
+    cols = [c for c in series_cols if c in have]
+    series = "concat_ws(' ', " + ", ".join(f'"{c}"' for c in cols) + ")" if cols else "''"
+    scored = "(region IS NOT NULL AND NOT ends_with(region, 'Z'))"
+    n_scored, n_keys = con.execute(
+        f"SELECT count(*) FILTER (WHERE {scored}), count(DISTINCT (region, {series})) "
+        f"FILTER (WHERE {scored}) FROM observation_series WHERE dataset_id = ?", [dataset_id]
+    ).fetchone()  # fmt: skip
+    if n_scored != n_keys:  # the view partitions by (region, key): it would join two series
+        return None
+    meta = con.execute(
+        f"SELECT region, {scored} AS scored, coalesce(length(region) = 4, false) AS cell "
+        "FROM observation_series WHERE dataset_id = ? ORDER BY series_id", [dataset_id]
+    ).fetchnumpy()  # fmt: skip
+    region_ix, names = pd.factorize(np.asarray(meta["region"], dtype=object))  # -1: no region
+    region_names = list(names)
+    is_scored = np.asarray(meta["scored"], dtype=bool)
+    is_cell = np.asarray(meta["cell"], dtype=bool)
+    periods = sorted(r[0] for r in con.execute(  # DuckDB orders VARCHAR by bytes, as Python does
+        "SELECT DISTINCT period FROM observation_values WHERE series_id BETWEEN ? AND ?", [lo, hi]
+    ).fetchall())  # fmt: skip
+    n_per = len(periods)
+    got = con.execute(
+        "SELECT (series_id - $lo)::BIGINT * $n + list_position($p, period) - 1 AS cell, value "
+        "FROM observation_values WHERE series_id BETWEEN $lo AND $hi AND value IS NOT NULL",
+        {"lo": lo, "hi": hi, "n": n_per, "p": periods},
+    ).fetchnumpy()  # fmt: skip
+    cell, value = np.asarray(got.pop("cell")), np.asarray(got.pop("value"))
+    if not np.isfinite(value).all() or n_series * n_per > max(4 * len(value), 2**20):
+        return None  # NaN/inf (DuckDB orders NaN above all numbers), or too sparse for a grid
+    grid = np.full(n_series * n_per, np.nan)
+    grid[cell] = value
+    n_values = len(value)
+    del got, cell, value
+    grid = grid.reshape(n_series, n_per)  # row = series (in id order), column = period (sorted)
+    filled = ~np.isnan(grid)
+    if int(np.count_nonzero(filled)) != n_values:
+        return None  # a period twice in a series: lag() would take either value
+    flags = _df(con, "SELECT flag, count(*) AS n FROM observation_values WHERE series_id BETWEEN ? "
+                "AND ? AND flag IS NOT NULL AND trim(flag) <> '' GROUP BY flag", [lo, hi])  # fmt: skip
+    fv = conf["flagged_values"]
+    out = C.flagged_values(dataset_id, flags, n_obs, warn_flags=fv["warn_flags"],
+                           warn_share=float(fv["warn_share"]))  # fmt: skip
+    # coverage: region x period cells with a value, NUTS 2 codes (four characters)
+    in_cells = np.flatnonzero(is_cell)
+    order = in_cells[np.argsort(region_ix[in_cells], kind="stable")]
+    cells = pd.DataFrame({"region": pd.Series(dtype=object), "period": pd.Series(dtype=object)})
+    if len(order):
+        regs = region_ix[order]
+        starts = np.flatnonzero(np.r_[True, regs[1:] != regs[:-1]])
+        seen = np.logical_or.reduceat(filled[order], starts, axis=0)
+        r_ix, p_ix = np.nonzero(seen)
+        cells = pd.DataFrame({"region": [region_names[regs[starts[i]]] for i in r_ix],
+                              "period": [periods[i] for i in p_ix]})  # fmt: skip
+    out += C.observation_coverage(
+        dataset_id, cells, warn_share=float(conf["coverage"]["warn_missing_share"])
+    )
+    # outliers: consecutive positive values of a series in period order, d = ln(value / previous)
+    z = float(conf["outliers"]["modified_z"])
+    positive = (grid > 0) & is_scored[:, None]
+    last = np.where(positive, np.arange(n_per, dtype=np.int32), -1)
+    np.maximum.accumulate(last, axis=1, out=last)  # last positive period up to each column
+    has_pair = positive[:, 1:] & (last[:, :-1] >= 0)
+    rows, col = np.nonzero(has_pair)  # row-major: series, then period order
+    col = col + 1
+    prev_col = last[rows, col - 1]
+    del last, has_pair, positive
+    changes = pd.DataFrame()
+    if len(rows):
+        pairs = pd.DataFrame({"value": grid[rows, col], "previous": grid[rows, prev_col]})
+        con.register("_doctor_pairs", pairs)
+        try:  # DuckDB's ln, as the view query computes it
+            d = con.execute("SELECT ln(value / previous) AS d FROM _doctor_pairs").fetchnumpy()["d"]
+        finally:
+            con.unregister("_doctor_pairs")
+        d = np.asarray(d)
+        med = _quantile_median(d)
+        mad = _quantile_median(np.abs(d - med))
+        if mad > 0:
+            mz = 0.6745 * (d - med) / mad
+            hit = np.flatnonzero(np.abs(mz) > z)
+            hit = hit[np.argsort(-np.abs(mz[hit]), kind="stable")[:500]]
+            ids = (rows[hit] + lo).tolist()
+            keys = dict(con.execute(
+                f"SELECT series_id, {series} FROM observation_series WHERE dataset_id = ? "
+                "AND series_id IN (SELECT unnest(?))", [dataset_id, sorted(set(ids))]).fetchall())  # fmt: skip
+            changes = pd.DataFrame({
+                "region": [region_names[region_ix[r]] for r in rows[hit]],
+                "series": [keys[i] for i in ids],
+                "period": [periods[c] for c in col[hit]],
+                "value": pairs["value"].to_numpy()[hit], "previous": pairs["previous"].to_numpy()[hit],
+                "d": d[hit], "n_changes": np.full(len(hit), len(d), dtype=np.int64),
+                "modified_z": mz[hit],
+            })  # fmt: skip
+    out += _change_finding(dataset_id, changes, n_obs, z)
+    # region codes of the series that have cells (every series has, unless its line was empty)
+    (with_rows,) = con.execute(
+        "SELECT count(DISTINCT series_id) FROM observation_values WHERE series_id BETWEEN ? AND ?",
+        [lo, hi],
+    ).fetchone()
+    if with_rows == n_series:
+        codes = [region_names[i] for i in np.unique(region_ix) if i >= 0]
+    else:
+        codes = [r[0] for r in con.execute(
+            "SELECT DISTINCT region FROM observation_series WHERE dataset_id = ? AND series_id IN "
+            "(SELECT series_id FROM observation_values WHERE series_id BETWEEN ? AND ?)",
+            [dataset_id, lo, hi]).fetchall()]  # fmt: skip
     out += C.mixed_nuts_versions(dataset_id, codes, versions, n_obs)
     return out
 
@@ -187,13 +359,23 @@ def check_dataset(
         notes = {}
     notes = notes if isinstance(notes, dict) else {}
     findings = _action_findings(con, dataset_id, notes, conf, versions)
-    counted = con.execute(
-        "SELECT count(*) FROM observations WHERE dataset_id = ?", [dataset_id]
+    (n_rows,) = con.execute(
+        "SELECT count(*) FROM observation_rows WHERE dataset_id = ?", [dataset_id]
     ).fetchone()
+    span = None if n_rows else _series_span(con, dataset_id)
+    if span is not None:  # only in the series storage, one id range: count its cells directly
+        counted = con.execute(
+            "SELECT count(*) FROM observation_values WHERE series_id BETWEEN ? AND ?",
+            [span.lo, span.hi],
+        ).fetchone()
+    else:
+        counted = con.execute(
+            "SELECT count(*) FROM observations WHERE dataset_id = ?", [dataset_id]
+        ).fetchone()
     n_obs = int(counted[0]) if counted else 0
     if n_obs:
         dims = list(row[1] or []) if row else []
-        findings += _observation_findings(con, dataset_id, int(n_obs), dims, conf, versions)
+        findings += _observation_findings(con, dataset_id, int(n_obs), dims, conf, versions, span)
     return findings
 
 

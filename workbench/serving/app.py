@@ -47,6 +47,7 @@ from typing import Any
 
 from jupyter_server.auth.identity import IdentityProvider, User
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.utils import ApiPath
 from tornado import web
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
@@ -99,8 +100,9 @@ class RoleIdentityProvider(IdentityProvider):
         user = await super()._get_user(handler)
         if user is not None and role_of(user) is None:
             return None  # a cookie of some other server or version
-        if user is None and role_config().anonymous_role:
-            return self._user(role_config().anonymous_role)
+        anonymous = role_config().anonymous_role
+        if user is None and anonymous:
+            return self._user(anonymous)
         return user
 
     def user_from_cookie(self, cookie_value: str) -> User | None:
@@ -126,9 +128,11 @@ class PageKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self.kernel_pages: dict[str, str] = {}
 
-    async def start_kernel(
-        self, *, kernel_id: str | None = None, path: str | None = None, **kw: Any
-    ):  # type: ignore[override]
+    # jupyter_client declares MultiKernelManager.start_kernel synchronous; the async managers
+    # (jupyter_server's own AsyncMappingKernelManager included) override it with a coroutine
+    async def start_kernel(  # type: ignore[override]
+        self, *, kernel_id: str | None = None, path: ApiPath | None = None, **kw: Any
+    ) -> str:
         """Start as usual; record the page (``SCRIPT_NAME`` of the request) of the kernel."""
         env = kw.get("env") or {}
         kid = await super().start_kernel(kernel_id=kernel_id, path=path, **kw)
@@ -278,7 +282,7 @@ class GuardMixin:
 class ScrubbedRequestInfoSocketHandler(RequestInfoSocketHandler):
     """Voila's request-info socket without the ``token`` query parameter in what it sends."""
 
-    def write_message(self, message: Any, binary: bool = False) -> Any:  # type: ignore[override]
+    def write_message(self, message: Any, binary: bool = False) -> Any:
         """Send the request info with the token removed from ``QUERY_STRING``."""
         if isinstance(message, dict) and "QUERY_STRING" in message:
             message = {**message, "QUERY_STRING": scrub_query(str(message["QUERY_STRING"]))}
