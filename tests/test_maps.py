@@ -99,6 +99,7 @@ def test_projection_is_equal_area() -> None:
 @pytest.mark.parametrize("k", [3, 5, 7])
 def test_classes_match_mapclassify(k: int) -> None:
     import mapclassify as mc  # dev dependency: the reference implementation
+
     rng = np.random.default_rng(k)
     for _ in range(5):
         y = rng.lognormal(size=int(rng.integers(12, 90))) * 10
@@ -220,6 +221,7 @@ def test_same_breaks_in_interactive_legend_static_legend_and_csv(
     # independent breaks: mapclassify where it has the method
     values = data["value"].to_numpy()
     import mapclassify as mc  # dev dependency: the reference implementation
+
     ref = {
         "quantiles": lambda: mc.Quantiles(values, k=4).bins,
         "equal_interval": lambda: mc.EqualInterval(values, k=4).bins,

@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from workbench.config import load_defaults
 from workbench.quality import checks as C
@@ -203,6 +204,14 @@ def _series_span(con: duckdb.DuckDBPyConnection, dataset_id: str) -> _Span | Non
     return _Span(int(lo), int(hi)) if shared == n else None
 
 
+def _arrow(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None
+) -> pa.Table:
+    """A query's result as an Arrow table (DuckDB's fastest bulk export)."""
+    con.execute("SELECT 1").fetchall()  # a DB-API result left unfinished would block con.sql
+    return con.sql(sql, params=params).to_arrow_table()
+
+
 def _quantile_median(values: np.ndarray) -> float:
     """DuckDB's ``median`` (quantile_cont 0.5): lo + (hi - lo) * (RN - FRN), RN = (n - 1) / 2."""
     rn = (len(values) - 1) * 0.5
@@ -251,24 +260,26 @@ def _series_observation_findings(
         "SELECT DISTINCT period FROM observation_values WHERE series_id BETWEEN ? AND ?", [lo, hi]
     ).fetchall())  # fmt: skip
     n_per = len(periods)
-    got = con.execute(
-        "SELECT (series_id - $lo)::BIGINT * $n + list_position($p, period) - 1 AS cell, value "
-        "FROM observation_values WHERE series_id BETWEEN $lo AND $hi AND value IS NOT NULL",
-        {"lo": lo, "hi": hi, "n": n_per, "p": periods},
-    ).fetchnumpy()  # fmt: skip
-    cell, value = np.asarray(got.pop("cell")), np.asarray(got.pop("value"))
-    if not np.isfinite(value).all() or n_series * n_per > max(4 * len(value), 2**20):
+    counts = _df(con, "SELECT CASE WHEN flag IS NOT NULL AND trim(flag) <> '' THEN flag END AS flag, "
+                 "count(*) AS n, count(*) FILTER (WHERE NOT isfinite(value)) AS odd "
+                 "FROM observation_values WHERE series_id BETWEEN ? AND ? GROUP BY 1", [lo, hi])  # fmt: skip
+    if counts["odd"].sum() or n_series * n_per > max(4 * n_obs, 2**20):
         return None  # NaN/inf (DuckDB orders NaN above all numbers), or too sparse for a grid
+    got = _arrow(  # a cell without a value (':') is -inf on the grid, no cell at all NaN
+        con, "SELECT (series_id - $lo)::BIGINT * $n + list_position($p, period) - 1 AS cell, "
+        "coalesce(value, '-inf'::DOUBLE) AS value "
+        "FROM observation_values WHERE series_id BETWEEN $lo AND $hi",
+        {"lo": lo, "hi": hi, "n": n_per, "p": periods},
+    )  # fmt: skip
     grid = np.full(n_series * n_per, np.nan)
-    grid[cell] = value
-    n_values = len(value)
-    del got, cell, value
+    grid[got.column("cell").to_numpy()] = got.column("value").to_numpy()
+    del got
     grid = grid.reshape(n_series, n_per)  # row = series (in id order), column = period (sorted)
-    filled = ~np.isnan(grid)
-    if int(np.count_nonzero(filled)) != n_values:
+    has_row = ~np.isnan(grid)
+    if int(np.count_nonzero(has_row)) != n_obs:
         return None  # a period twice in a series: lag() would take either value
-    flags = _df(con, "SELECT flag, count(*) AS n FROM observation_values WHERE series_id BETWEEN ? "
-                "AND ? AND flag IS NOT NULL AND trim(flag) <> '' GROUP BY flag", [lo, hi])  # fmt: skip
+    filled = np.isfinite(grid)  # value IS NOT NULL
+    flags = counts.loc[counts["flag"].notna(), ["flag", "n"]].reset_index(drop=True)
     fv = conf["flagged_values"]
     out = C.flagged_values(dataset_id, flags, n_obs, warn_flags=fv["warn_flags"],
                            warn_share=float(fv["warn_share"]))  # fmt: skip
@@ -292,50 +303,46 @@ def _series_observation_findings(
     last = np.where(positive, np.arange(n_per, dtype=np.int32), -1)
     np.maximum.accumulate(last, axis=1, out=last)  # last positive period up to each column
     has_pair = positive[:, 1:] & (last[:, :-1] >= 0)
-    rows, col = np.nonzero(has_pair)  # row-major: series, then period order
-    col = col + 1
-    prev_col = last[rows, col - 1]
-    del last, has_pair, positive
+    before = np.take_along_axis(grid, np.maximum(last[:, :-1], 0), axis=1)
+    del last, positive
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = (grid[:, 1:] / before)[has_pair]  # row-major: series, then period order
     changes = pd.DataFrame()
-    if len(rows):
-        pairs = pd.DataFrame({"value": grid[rows, col], "previous": grid[rows, prev_col]})
-        con.register("_doctor_pairs", pairs)
-        try:  # DuckDB's ln, as the view query computes it
-            d = con.execute("SELECT ln(value / previous) AS d FROM _doctor_pairs").fetchnumpy()["d"]
+    if len(q):
+        con.register("_doctor_pairs", pa.table({"q": q}))
+        try:  # DuckDB's ln, as the view query computes ln(value / previous)
+            d = _arrow(con, "SELECT ln(q) AS d FROM _doctor_pairs").column("d").to_numpy()
         finally:
             con.unregister("_doctor_pairs")
-        d = np.asarray(d)
+        del q
         med = _quantile_median(d)
-        mad = _quantile_median(np.abs(d - med))
-        if mad > 0:
-            mz = 0.6745 * (d - med) / mad
-            hit = np.flatnonzero(np.abs(mz) > z)
-            hit = hit[np.argsort(-np.abs(mz[hit]), kind="stable")[:500]]
-            ids = (rows[hit] + lo).tolist()
+        deviation = np.abs(d - med)
+        mad = _quantile_median(deviation)
+        if mad > 0:  # |0.6745 * (d - med) / mad| = 0.6745 * |d - med| / mad, exactly
+            deviation *= 0.6745
+            deviation /= mad
+            hit = np.flatnonzero(deviation > z)
+            hit = hit[np.argsort(-deviation[hit], kind="stable")[:500]]
+            mz = 0.6745 * (d[hit] - med) / mad
+            at = np.flatnonzero(has_pair)[hit]
+            rows, col = at // (n_per - 1), at % (n_per - 1) + 1
+            value, previous = grid[rows, col], before[rows, col - 1]
+            ids = (rows + lo).tolist()
             keys = dict(con.execute(
                 f"SELECT series_id, {series} FROM observation_series WHERE dataset_id = ? "
                 "AND series_id IN (SELECT unnest(?))", [dataset_id, sorted(set(ids))]).fetchall())  # fmt: skip
             changes = pd.DataFrame({
-                "region": [region_names[region_ix[r]] for r in rows[hit]],
+                "region": [region_names[region_ix[r]] for r in rows],
                 "series": [keys[i] for i in ids],
-                "period": [periods[c] for c in col[hit]],
-                "value": pairs["value"].to_numpy()[hit], "previous": pairs["previous"].to_numpy()[hit],
+                "period": [periods[c] for c in col],
+                "value": value, "previous": previous,
                 "d": d[hit], "n_changes": np.full(len(hit), len(d), dtype=np.int64),
-                "modified_z": mz[hit],
+                "modified_z": mz,
             })  # fmt: skip
     out += _change_finding(dataset_id, changes, n_obs, z)
-    # region codes of the series that have cells (every series has, unless its line was empty)
-    (with_rows,) = con.execute(
-        "SELECT count(DISTINCT series_id) FROM observation_values WHERE series_id BETWEEN ? AND ?",
-        [lo, hi],
-    ).fetchone()
-    if with_rows == n_series:
-        codes = [region_names[i] for i in np.unique(region_ix) if i >= 0]
-    else:
-        codes = [r[0] for r in con.execute(
-            "SELECT DISTINCT region FROM observation_series WHERE dataset_id = ? AND series_id IN "
-            "(SELECT series_id FROM observation_values WHERE series_id BETWEEN ? AND ?)",
-            [dataset_id, lo, hi]).fetchall()]  # fmt: skip
+    # region codes of the series with cells (the view lists regions of its rows)
+    present = has_row.any(axis=1)
+    codes = [region_names[i] for i in np.unique(region_ix[present]) if i >= 0]
     out += C.mixed_nuts_versions(dataset_id, codes, versions, n_obs)
     return out
 
