@@ -271,10 +271,10 @@ def _series_observation_findings(
         "FROM observation_values WHERE series_id BETWEEN $lo AND $hi",
         {"lo": lo, "hi": hi, "n": n_per, "p": periods},
     )  # fmt: skip
-    grid = np.full(n_series * n_per, np.nan)
-    grid[got.column("cell").to_numpy()] = got.column("value").to_numpy()
+    # row = series (in id order), column = period (sorted)
+    grid: np.ndarray = np.full((n_series, n_per), np.nan)
+    grid.ravel()[got.column("cell").to_numpy()] = got.column("value").to_numpy()
     del got
-    grid = grid.reshape(n_series, n_per)  # row = series (in id order), column = period (sorted)
     has_row = ~np.isnan(grid)
     if int(np.count_nonzero(has_row)) != n_obs:
         return None  # a period twice in a series: lag() would take either value
