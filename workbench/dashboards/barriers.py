@@ -27,6 +27,7 @@ from workbench import capture
 from workbench.config import load_defaults
 from workbench.errors import KBBusyError, ValidationError, WorkbenchError
 from workbench.kb.access import KBMissingError
+from workbench.kb.names import region_label, region_names
 from workbench.kb.spreadsheet import neutralise_frame
 from workbench.policy import barriers as B
 from workbench.policy import data
@@ -99,7 +100,7 @@ class BarrierDashboard:
         self.editing: str | None = None
         sev_labels = load_defaults("policy")["severity"]
         # filters
-        self.f_region = w.Dropdown(description="Region", options=[ALL], value=ALL)
+        self.f_region = w.Dropdown(description="Region", options=[(ALL, ALL)], value=ALL)
         self.f_dimension = w.Dropdown(
             description="Dimension",
             options=[(ALL, ALL)] + [(DIMENSION_LABELS[d], d) for d in DIMENSIONS],
@@ -173,7 +174,7 @@ class BarrierDashboard:
         )  # fmt: skip
         self.container.add_class("barrier-dashboard")
         self.refresh()
-        if region and region in self.f_region.options:
+        if region and region in self._region_codes():
             self.f_region.value = region
 
     # -- data ---------------------------------------------------------------------------------
@@ -210,11 +211,12 @@ class BarrierDashboard:
         """Re-read barriers and redraw the matrix, list and downloads for the current filters."""
         bars = self.barriers()
         self._all = bars
-        options = [ALL, *self._regions(bars)]
+        names = region_names(db=self.db)  # names with codes in the filter, codes as the values
+        options = [(ALL, ALL), *((region_label(c, names), c) for c in self._regions(bars))]
         if list(self.f_region.options) != options:
             current = self.f_region.value
             self.f_region.options = options
-            self.f_region.value = current if current in options else ALL
+            self.f_region.value = current if current in {c for _, c in options} else ALL
         region, dim = self.f_region.value, self.f_dimension.value
         view = bars if region == ALL else bars[bars["region"] == region]
         if dim != ALL:
@@ -225,7 +227,7 @@ class BarrierDashboard:
         self.matrix = matrix
         self.view = view
         self._refresh_map(bars, dim)
-        where = "all regions" if region == ALL else region
+        where = "all regions" if region == ALL else region_label(region, names)
         self.matrix_box.value = (
             f"<p class='bd-muted'>{len(view)} barrier(s), {_h(where)}; colour = mean severity 0-3; "
             "'no entries' and 'no evidence' cells are findings too.</p>" + matrix_html(matrix, dims)
@@ -286,8 +288,12 @@ class BarrierDashboard:
 
     def select_region(self, region: str) -> None:
         """Filter the dashboard to ``region`` (a click on the map); unknown regions are ignored."""
-        if region in self.f_region.options:
+        if region in self._region_codes():
             self.f_region.value = region
+
+    def _region_codes(self) -> list[str]:
+        """The region codes the filter offers (its options are (name with code, code) pairs)."""
+        return [code for _, code in self.f_region.options]
 
     # -- form ---------------------------------------------------------------------------------
     def load_for_edit(self, barrier_id: str) -> None:
