@@ -20,7 +20,8 @@ from pathlib import Path
 
 from workbench.errors import ValidationError
 from workbench.export.charts import MissingSystemPackage, renderer
-from workbench.export.model import NOTEBOOK_NAME, Report, load_report, run_folders
+from workbench.export.model import Report, load_report
+from workbench.reporting.sharing import NOTEBOOK_NAME, run_folders
 
 FORMATS = ("pdf", "docx")
 EXPORT_DIR = "export"

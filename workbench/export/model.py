@@ -19,8 +19,8 @@ from bs4 import BeautifulSoup, Tag
 from markdown_it import MarkdownIt
 
 from workbench.errors import ValidationError
+from workbench.reporting.sharing import NOTEBOOK_NAME
 
-NOTEBOOK_NAME = "notebook.ipynb"
 SIDECAR_NAME = "report.json"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 _md = MarkdownIt("commonmark").enable("table")
@@ -95,23 +95,6 @@ class Report:
     @property
     def headings(self) -> list[Heading]:
         return [b for b in self.blocks if isinstance(b, Heading)]
-
-
-def run_folders(path: str | os.PathLike[str]) -> list[Path]:
-    """Run folders under ``path``: the folder itself if it holds an executed notebook, else its
-    sub-folders that do (a batch folder or ``reports/<plan>/latest``)."""
-    root = Path(path)
-    if not root.exists():
-        raise ValidationError(f"{root} does not exist")
-    if (root / NOTEBOOK_NAME).exists():
-        return [root]
-    found = sorted(p.parent for p in root.glob(f"*/{NOTEBOOK_NAME}"))
-    if not found:
-        raise ValidationError(
-            f"{root} holds no report: expected a run folder with {NOTEBOOK_NAME} or a batch "
-            "folder (reports/<plan>/<time>/ or reports/<plan>/latest)"
-        )
-    return found
 
 
 def _text(tag: Tag) -> str:
