@@ -142,7 +142,11 @@ class VoilaPage:
         body = response.body.decode()
         match = _KERNEL_ID.search(body)
         if not match:
-            raise RuntimeError("no kernel id in the Voila page")
+            text = " ".join(re.sub(r"<[^>]+>", " ", body).split())
+            raise RuntimeError(
+                f"no kernel id in the Voila page (HTTP {response.code}, {len(body)} bytes): "
+                f"{text[:300]!r} ... {text[-500:]!r}"
+            )
         self.kernel_id = match.group(1)
         return body
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from workbench.kb.access import query
+from workbench.errors import KBBusyError
+from workbench.kb.access import KBMissingError, query
 
 DEFAULTS = Path(__file__).resolve().parents[1] / "defaults"
 NUTS_NAMES_FILE = DEFAULTS / "nuts2021_names.csv"
@@ -49,7 +50,8 @@ def _nace_divisions() -> dict[str, str]:
 def _kb_pairs(sql: str, db: Db) -> dict[str, str]:
     try:
         df = query(sql, db=db)
-    except (duckdb.CatalogException, duckdb.IOException):  # no such table / no KB file yet
+    except (duckdb.CatalogException, duckdb.IOException, KBMissingError, KBBusyError):
+        # no such table / no KB file yet / a writer holds it: the shipped names still serve
         return {}
     return {str(c): str(n) for c, n in zip(df.iloc[:, 0], df.iloc[:, 1], strict=True) if n}
 
