@@ -8,6 +8,7 @@ import os
 import stat
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 from jupyter_server.services.kernels.connection.base import (
@@ -83,6 +84,21 @@ def test_voila_never_sees_tokens_on_its_command_line() -> None:
     assert "participant-token-123" not in cmd and "facilitator-token-456" not in cmd
     with pytest.raises(ValidationError, match="--facilitator-token must have at least 16"):
         ServeOptions(facilitator_token="short").check()
+
+
+def test_pages_wait_for_slow_kernel_starts() -> None:
+    """Voila's executor gives a kernel 60 s to answer; when 40 participants open their links at
+    once on 2 cores, a later kernel needs longer and its page ended after the header, blank and
+    without a kernel (CI, 2026-12-01). The option must reach Voila's executor through the config."""
+    from voila.execute import VoilaExecutor
+
+    from workbench.serving.app import WorkbenchVoila
+
+    opts = ServeOptions()
+    app = WorkbenchVoila()
+    app.parse_command_line(voila_command(opts)[3:])  # after `python -m workbench.serving.app`
+    executor = VoilaExecutor(nbformat.v4.new_notebook(), config=app.config)
+    assert executor.startup_timeout == opts.kernel_start_timeout_s > 60
 
 
 @pytest.mark.parametrize(

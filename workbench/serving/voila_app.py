@@ -52,6 +52,10 @@ class ServeOptions:
     participant_pool: int = 6  # preheated kernels for the participant notebook
     cull_idle_s: int = 60
     cull_interval_s: int = 20
+    # how long a page waits for its kernel to answer (Voila's default, 60 s, is too short when
+    # dozens of participants open their links at once on a small machine: the page then ends
+    # after its header, blank and without a kernel)
+    kernel_start_timeout_s: int = 300
     merge_every_s: float = 5.0
     notebooks_dir: Path = field(default_factory=lambda: project_root() / "notebooks" / "dashboards")
     preheat: bool = True
@@ -124,6 +128,7 @@ def voila_command(opts: ServeOptions) -> list[str]:
         f"--MappingKernelManager.cull_interval={opts.cull_interval_s}",
         "--MappingKernelManager.cull_connected=False",
         "--MappingKernelManager.cull_busy=False",
+        f"--VoilaExecutor.startup_timeout={opts.kernel_start_timeout_s}",
         f"--Voila.kernel_websocket_connection_class={WEBSOCKET_CONNECTION}",
     ]
     if opts.lean_template:
