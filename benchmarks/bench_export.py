@@ -10,16 +10,31 @@ Side by side in one run, for each sampled report of a finished batch folder:
 * ``chromium``  - ``chromium --headless --print-to-pdf`` of the run's ``report.html`` (the obvious
                   alternative; a fresh browser per report as a user would run it).
 
-Then one pack of (up to) 36 reports as PDF, chart images cached and not cached.
-Reported: seconds, MB and pages per document; targets: report PDF <= 3 s and <= 2 MB, 36-report
-pack <= 60 s.  Copies the batch to a scratch folder first (the export writes a cache there).
+Then one pack of (up to) 36 reports as PDF, side by side in the same run:
 
-Usage: .venv/bin/python benchmarks/bench_export.py BATCH_DIR [--sample N] [--scratch DIR]
+* ``parts, charts drawn`` - the default: every report (and the appendix) laid out alone by worker
+  processes (``WORKBENCH_EXPORT_WORKERS``, default the CPU count, at most 4), merged with pypdf;
+  the missing chart images drawn first in one batch (2 browser tabs); cache emptied first;
+* ``parts, cached``       - the same with the chart images cached (the batch's own per-report
+  export drew them: ``workbench run --formats pdf`` before ``workbench pack``);
+* ``one pass, cached``    - the obvious alternative: the whole pack in one WeasyPrint pass;
+* ``chromium`` (``--chromium-pack``) - headless Chromium printing each report's HTML, merged
+  with pypdf (no common contents list or page numbers; slow, so off by default).
+
+Reported: wall and CPU seconds (this process + children; the machine is shared, so CPU is the
+steadier figure), load average before/after, MB and pages; targets: report PDF <= 3 s and <= 2 MB,
+36-report pack <= 60 s.  Copies the batch to a scratch folder first (the export writes a cache
+there).
+
+Usage: .venv/bin/python benchmarks/bench_export.py BATCH_DIR [--sample N] [--pack N]
+           [--scratch DIR] [--chromium-pack]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -33,7 +48,7 @@ from workbench.export import pack
 from workbench.export.charts import CACHE_DIR, ChartRenderer, find_browser
 from workbench.export.docx import render_docx
 from workbench.export.model import load_report, run_folders
-from workbench.export.pdf import render_pdf
+from workbench.export.pdf import render_pdf, workers_for_pack
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -78,6 +93,11 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=8, help="reports measured one by one")
     ap.add_argument("--pack", type=int, default=36, help="reports in the pack")
     ap.add_argument("--scratch", type=Path, default=None)
+    ap.add_argument(
+        "--chromium-pack",
+        action="store_true",
+        help="also print every packed report with headless Chromium and merge (slow)",
+    )
     args = ap.parse_args()
     scratch = args.scratch or Path(tempfile.mkdtemp(prefix="bench_export_"))
     batch = scratch / "batch"
@@ -138,23 +158,80 @@ def main() -> None:
         f"ratio pdf/chromium {med[0] / med[5]:.2f}"
     )
     charts.close()
-    picked = folders[: args.pack]
-    for run in picked:
-        shutil.rmtree(run / CACHE_DIR, ignore_errors=True)
-    select = ",".join(f.name for f in picked)
-    t = time.perf_counter()
-    files = pack(batch, title="All reports", formats=["pdf"], out_dir=out / "pack", select=select)
-    t_pack = time.perf_counter() - t
-    pdf = files[0].path
-    t = time.perf_counter()
-    pack(batch, title="All reports", formats=["pdf"], out_dir=out / "pack2", select=select)
-    t_pack2 = time.perf_counter() - t
-    print(
-        f"pack of {len(picked)} reports: {t_pack:.1f} s with charts drawn (incl. browser start), "
-        f"{t_pack2:.1f} s cached; {pdf.stat().st_size / 1e6:.1f} MB, {_pages(pdf)} pages "
-        f"(target <= 60 s)"
-    )
+    _bench_pack(batch, folders[: args.pack], out, browser, args.chromium_pack)
     print(f"outputs in {out}")
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (pack workers, Chromium)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _timed(label: str, fn) -> tuple[float, float]:  # noqa: ANN001
+    load = os.getloadavg()[0]
+    t, c = time.perf_counter(), _cpu()
+    path = fn()
+    wall, cpu = time.perf_counter() - t, _cpu() - c
+    print(
+        f"  {label:58} {wall:6.1f} s wall {cpu:6.1f} s CPU  {path.stat().st_size / 1e6:5.1f} MB "
+        f"{_pages(path):4d} pp  (load {load:.1f} -> {os.getloadavg()[0]:.1f})",
+        flush=True,
+    )
+    return wall, cpu
+
+
+def _bench_pack(batch: Path, picked: list[Path], out: Path, browser: str, chromium: bool) -> None:
+    """The pack of ``picked`` reports: laid out in parts by worker processes (the default)
+    against one WeasyPrint pass, with chart images drawn fresh and cached; optionally against
+    headless Chromium printing each report's HTML, merged with pypdf."""
+    select = ",".join(f.name for f in picked)
+    workers = workers_for_pack()
+    print(f"pack of {len(picked)} reports (target <= 60 s; {os.cpu_count()} CPUs):")
+
+    def run(tag: str, n: int) -> Path:
+        os.environ["WORKBENCH_EXPORT_WORKERS"] = str(n)
+        files = pack(batch, title="All reports", formats=["pdf"], out_dir=out / tag, select=select)
+        return files[0].path
+
+    for run_dir in picked:
+        shutil.rmtree(run_dir / CACHE_DIR, ignore_errors=True)
+    rows = {
+        "parts, charts drawn": _timed(
+            f"{workers} worker processes, charts drawn (2 browser tabs)",
+            lambda: run("parts-cold", workers),
+        ),
+        "parts, cached": _timed(
+            f"{workers} worker processes, chart images cached", lambda: run("parts", workers)
+        ),
+        "one pass, cached": _timed(
+            "one WeasyPrint pass, chart images cached", lambda: run("one-pass", 1)
+        ),
+    }
+    os.environ.pop("WORKBENCH_EXPORT_WORKERS", None)
+    if chromium:
+
+        def chromium_pack() -> Path:
+            from pypdf import PdfWriter
+
+            writer = PdfWriter()
+            for run_dir in picked:
+                target = out / "chromium-pack" / f"{run_dir.name}.pdf"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _chromium_pdf(browser, run_dir, target)
+                writer.append(str(target))
+            path = out / "chromium-pack.pdf"
+            with open(path, "wb") as fh:
+                writer.write(fh)
+            return path
+
+        rows["chromium"] = _timed("chromium --print-to-pdf per report + pypdf merge", chromium_pack)
+    base = rows["one pass, cached"]
+    for name, (wall, cpu) in rows.items():
+        print(
+            f"  ratio {name} / one pass cached: wall {wall / base[0]:.2f}, CPU {cpu / base[1]:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -6,20 +6,31 @@ opening within a minute: p95 until the page is delivered and the kernel has sent
 submit-to-"Saved" p95 <= 300 ms while 40 submit; memory per participant kernel <= 150 MiB; kernels of
 closed pages reclaimed within 2 minutes; no CDN assets.
 
+Issue 16 adds: bytes transferred on a device's first open of an invitation link (<= 1.5 MB) and on
+a re-open (<= 200 KB), counted on the wire by a TCP proxy between chromium and the server (HTTP
+and websocket frames, compressed as sent); 100 participants opening their invitation links within
+one minute (p95 until the page with its widgets is usable <= 10 s); 40 participants saving the full
+structural-analysis grid (132 pairs, 12 batches each) at once: every pair in the knowledge base
+exactly once, and the Save -> "Saved" times.
+
     .venv/bin/python benchmarks/bench_foresight.py           # full run (~10 minutes)
     .venv/bin/python benchmarks/bench_foresight.py --quick   # smoke run (4 participants, short culling)
+    .venv/bin/python benchmarks/bench_foresight.py --only-new  # issue 16's measures only
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -39,7 +50,10 @@ from support.testing import (  # noqa: E402
     record_foreign_requests,
 )
 
+from workbench import capture  # noqa: E402
 from workbench.demo import foresight as demo  # noqa: E402
+from workbench.foresight.state import current_state  # noqa: E402
+from workbench.kb import query  # noqa: E402
 from workbench.serving import ServerProcess  # noqa: E402
 
 NOTEBOOK = "foresight_participant.ipynb"
@@ -201,13 +215,230 @@ def wait_reclaimed(pid: int, keep: int, limit_s: float) -> float | None:
     return None
 
 
+class ByteCounter:
+    """A TCP proxy in front of the server that counts the bytes sent to the browser (what a
+    device pulls over the venue's Wi-Fi: headers, compressed bodies and websocket frames)."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target = target_port
+        self.down = 0
+        self.lock = threading.Lock()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket, count: bool) -> None:
+        try:
+            while data := src.recv(65536):
+                if count:
+                    with self.lock:
+                        self.down += len(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def _accept(self) -> None:
+        while True:
+            client, _addr = self.listener.accept()
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            threading.Thread(target=self._pipe, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, True), daemon=True).start()
+
+    def take(self) -> int:
+        """Bytes counted since the last call."""
+        with self.lock:
+            down, self.down = self.down, 0
+        return down
+
+
+def transfer(url: str, code: str) -> tuple[float, float]:
+    """KiB sent to a phone opening its invitation link the first time (fresh browser profile) and
+    again later (same profile: the browser's cache), until the page is usable and settled."""
+    from playwright.sync_api import sync_playwright
+
+    port = int(url.rsplit(":", 1)[1])
+    proxy = ByteCounter(port)
+    link = (
+        f"http://127.0.0.1:{proxy.port}/voila/render/{NOTEBOOK}"
+        f"?exercise={BENCH_EXERCISE}&code={code.lower()}"
+    )
+    sizes = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 390, "height": 844})
+            for _visit in range(2):
+                page = context.new_page()
+                proxy.take()
+                page.goto(link, wait_until="commit", timeout=300_000)
+                page.locator(".fs-card").first.wait_for(timeout=300_000)
+                page.wait_for_load_state("load")
+                time.sleep(3)  # late requests and widget messages
+                sizes.append(proxy.take() / 1024)
+                page.close()
+                time.sleep(6)  # the pool refills
+        finally:
+            browser.close()
+    return sizes[0], sizes[1]
+
+
+async def invitations_crowd(url: str, codes: list[str], window_s: float) -> list[float]:
+    """Seconds from request to usable page (Delphi cards' widgets received) for participants who
+    open their invitation links (code in lower case) evenly within ``window_s``."""
+    opened: list[float] = []
+
+    async def one(i: int, code: str) -> None:
+        await asyncio.sleep(window_s * i / max(len(codes), 1))
+        page = VoilaPage(url, f"{NOTEBOOK}?exercise={BENCH_EXERCISE}&code={code.lower()}")
+        timing = await page.open(timeout=900)
+        deadline = time.perf_counter() + 300
+        while not any(  # signed in by the link: the cards are part of the first widgets
+            str(c).startswith("fs-statement-")
+            for st in page.states.values()
+            for c in st.get("_dom_classes", [])
+        ):
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"{code}: no Delphi cards after the invitation link")
+            await asyncio.sleep(0.05)
+        opened.append(max(timing.widgets_s, 0.0))
+        await page.close()
+
+    await asyncio.gather(*(one(i, c) for i, c in enumerate(codes)))
+    return opened
+
+
+def _strength(person: int, row: int, slot: int) -> int:
+    return (person * 7 + row * 3 + slot) % 4
+
+
+async def _wait(predicate: object, timeout: float, what: str) -> None:
+    deadline = time.perf_counter() + timeout
+    while not predicate():  # type: ignore[operator]
+        if time.perf_counter() > deadline:
+            raise TimeoutError(what)
+        await asyncio.sleep(0.05)
+
+
+async def structural_crowd(url: str, codes: list[str]) -> tuple[list[float], list[str]]:
+    """Every participant fills the whole driver x driver grid at the same time, one source driver
+    per batch ("Save and next"); return the Save -> status times and any error shown."""
+    saved: list[float] = []
+    errors: list[str] = []
+    gate = asyncio.Event()
+    ready = 0
+
+    async def one(person: int, code: str) -> None:
+        nonlocal ready
+        page = VoilaPage(url, f"{NOTEBOOK}?exercise={BENCH_EXERCISE}&code={code.lower()}")
+        await page.open(timeout=900)
+        await _wait(lambda: page.find(_model_name="TabModel"), 300, "no tabs")
+        tab = page.find(_model_name="TabModel")[0]
+        await page.update(tab, selected_index=3)
+        await _wait(
+            lambda: any(
+                "fs-influences" in st.get("_dom_classes", []) for st in page.states.values()
+            ),
+            300,
+            "no structural grid",
+        )
+        grid = next(
+            m for m, st in page.states.items() if "fs-influences" in st.get("_dom_classes", [])
+        )
+        panel = next(
+            m for m, st in page.states.items() if f"IPY_MODEL_{grid}" in st.get("children", [])
+        )
+        status = page.children(panel)[-1]
+        slots = page.children(grid)[1::2]
+        source = page.find(_model_name="DropdownModel", description="Driver")[0]
+        nxt = page.find(_model_name="ButtonModel", description="Save and next")[0]
+        ready += 1
+        if ready == len(codes):
+            gate.set()
+        await gate.wait()
+        n = len(slots) + 1
+        for row in range(n):
+            await _wait(lambda r=row: page.states[source].get("index") == r, 120, "row not shown")
+            await asyncio.sleep(0.2)  # the kernel has shown the row's saved values
+            for slot, model in enumerate(slots):
+                await page.update(model, index=_strength(person, row, slot) + 1)  # 0 is "-"
+            t0 = time.perf_counter()
+            shown = await page.click_and_wait(
+                nxt, status, lambda v: "fs-ok" in v or "fs-err" in v, timeout=600
+            )
+            saved.append(time.perf_counter() - t0)
+            if "fs-ok" not in shown:
+                errors.append(shown)
+        await page.close()
+
+    await asyncio.gather(*(one(i, c) for i, c in enumerate(codes)))
+    return saved, errors
+
+
+def lost_pairs(db: Path, codes: list[str]) -> tuple[int, int]:
+    """(pairs missing or wrong, pairs stored more than once) in the knowledge base after merging."""
+    while capture.pending(db=db):
+        capture.merge(db=db, lock_wait=60)
+    ids = [d["driver_id"] for d in current_state(BENCH_EXERCISE, db=db)["drivers"]]
+    got = query(
+        "SELECT participant_code, source_driver, target_driver, strength FROM foresight_influences"
+        " WHERE dataset_id LIKE 'capture:%'",
+        db=db,
+    )
+    stored: dict[tuple[str, str, str], list[int]] = {}
+    for r in got.itertuples():
+        stored.setdefault((r.participant_code, r.source_driver, r.target_driver), []).append(
+            int(r.strength)
+        )
+    wrong = twice = 0
+    for person, code in enumerate(codes):
+        for row, src in enumerate(ids):
+            for slot, dst in enumerate([d for d in ids if d != src]):
+                values = stored.get((code, src, dst), [])
+                wrong += values[-1:] != [_strength(person, row, slot)]
+                twice += len(values) > 1
+    return wrong, twice
+
+
+BENCH_EXERCISE = "workshop-2035"  # sorts after the demo's: pages without ?exercise= keep the demo
+
+
+def bench_exercise(db: Path, tmp: Path, people: int) -> list[str]:
+    """An exercise made from the set-up template like a facilitator would: 12 drivers (132 pairs),
+    ``people`` participants; returns their codes."""
+    import yaml
+
+    from workbench.foresight.setup import new_exercise, write_setup_template
+
+    path = write_setup_template("foresight_exercise", tmp / "exercise.yml", example=True)
+    data = yaml.safe_load(path.read_text())
+    data["exercise"][0].update(exercise_id=BENCH_EXERCISE, participant_count=people, languages="en")
+    data["participants"] = []
+    data["translations"] = []
+    data["drivers"] = [
+        {"driver_id": f"D{i:02d}", "label": label, "steep": steep}
+        for i, (_d, label, steep) in enumerate(demo.DRIVERS, start=1)
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    plan, _counts = new_exercise(path, db=db)
+    return list(plan.codes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--quick", action="store_true", help="4 participants, short culling (smoke run)"
     )
+    parser.add_argument(
+        "--only-new", action="store_true", help="only issue 16's measures (links, grid, transfer)"
+    )
     args = parser.parse_args()
     n = 4 if args.quick else 40
+    openers = 6 if args.quick else 100  # invitation links opened within the window
+    graders = 3 if args.quick else 40  # participants saving the whole structural grid at once
     window = 4.0 if args.quick else 60.0
     submissions = 3 if args.quick else 5
     bursts = 2 if args.quick else 3
@@ -217,6 +448,7 @@ def main() -> None:
     db = tmp / "kb.duckdb"
     codes = demo.build_foresight_only(db)
     os.environ["WORKBENCH_DB"] = str(db)
+    bench_codes = bench_exercise(db, tmp, max(openers, 2 * graders + 1))
     nb_dir = tmp / "dashboards"
     nb_dir.mkdir()
     shutil.copy(ROOT / "notebooks" / "dashboards" / NOTEBOOK, nb_dir / NOTEBOOK)
@@ -238,6 +470,29 @@ def main() -> None:
             server = DefaultVoila(nb_dir, db, port, tmp / "voila.log")
         with server as url:
             pid = server.proc.pid
+            first_kib, again_kib = transfer(url, bench_codes[-1])
+            links = asyncio.run(invitations_crowd(url, bench_codes[:openers], window))
+            grid_codes = (
+                bench_codes[:graders]
+                if label == "workbench serve"
+                else bench_codes[graders : 2 * graders]
+            )
+            grid_saved, grid_errors = asyncio.run(structural_crowd(url, grid_codes))
+            wrong, twice = lost_pairs(db, grid_codes)
+            results[label] = {
+                "first_kib": first_kib,
+                "again_kib": again_kib,
+                "links_p95": p95(links),
+                "links_n": len(links),
+                "grid_p95": p95(grid_saved),
+                "grid_saves": len(grid_saved),
+                "grid_errors": len(grid_errors),
+                "grid_wrong": wrong,
+                "grid_twice": twice,
+            }
+            print(results[label], flush=True)
+            if args.only_new:
+                continue
             nav_s, kib, foreign = browser_open(url, 3)
             people = codes[60 - n :] if label == "workbench serve" else codes[20 : 20 + n]
             out = asyncio.run(crowd(url, people, window, submissions, bursts))
@@ -250,7 +505,7 @@ def main() -> None:
                 keep,
                 reclaim_limit if label == "workbench serve" else 130.0 if not args.quick else 20.0,
             )
-            results[label] = {
+            results[label] |= {
                 "nav": nav_s,
                 "kib": kib,
                 "foreign": foreign,
@@ -267,6 +522,43 @@ def main() -> None:
             print(results[label], flush=True)
 
     s, d = results["workbench serve"], results["voila default"]
+    new_rows = [
+        (
+            "transferred on a phone's first open of its invitation link",
+            f"{s['first_kib']:.0f} KiB",
+            f"{d['first_kib']:.0f} KiB",
+            "<= 1.5 MB (1465 KiB)",
+        ),
+        (
+            "transferred when the same phone opens it again",
+            f"{s['again_kib']:.0f} KiB",
+            f"{d['again_kib']:.0f} KiB",
+            "<= 200 KB (195 KiB)",
+        ),
+        (
+            f"{openers} invitation links opened within {window:.0f} s: p95 until usable",
+            f"{s['links_p95']:.2f} s",
+            f"{d['links_p95']:.2f} s",
+            "<= 10 s",
+        ),
+        (
+            f"{graders} participants saving the full grid at once: Save -> Saved p95 "
+            f"({s['grid_saves']} batches)",
+            f"{s['grid_p95'] * 1000:.0f} ms",
+            f"{d['grid_p95'] * 1000:.0f} ms",
+            "",
+        ),
+        (
+            "grid pairs lost or wrong / stored twice / errors shown",
+            f"{s['grid_wrong']} / {s['grid_twice']} / {s['grid_errors']}",
+            f"{d['grid_wrong']} / {d['grid_twice']} / {d['grid_errors']}",
+            "0 / 0 / 0",
+        ),
+    ]
+    if args.only_new:
+        _print_table(new_rows, d)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
 
     def rec(r: dict[str, object]) -> str:
         return "never (within test window)" if r["reclaimed"] is None else f"{r['reclaimed']:.0f} s"
@@ -312,14 +604,18 @@ def main() -> None:
         ("kernels of closed pages reclaimed", rec(s), rec(d), "<= 120 s"),
         ("requests to other hosts (CDN)", str(len(s["foreign"])), str(len(d["foreign"])), "0"),
     ]
+    _print_table(rows + new_rows, d)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _print_table(rows: list[tuple[str, str, str, str]], d: dict[str, object]) -> None:
     width = max(len(r[0]) for r in rows)
     print(f"\n{'measure':<{width}} | workbench serve | voila default | target")
     print("-" * (width + 50))
     for name, a, b, target in rows:
         print(f"{name:<{width}} | {a:>15} | {b:>13} | {target}")
-    if d["foreign"]:
-        print("voila default requested:", ", ".join(d["foreign"])[:300])
-    shutil.rmtree(tmp, ignore_errors=True)
+    if d.get("foreign"):
+        print("voila default requested:", ", ".join(d["foreign"])[:300])  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

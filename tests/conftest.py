@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.browser import chromium_browser, voila  # noqa: F401  (shared browser-test fixtures)
 from support.testing import require_real_data
 
 

@@ -108,3 +108,40 @@ def test_switched_off_kernels_are_launched_normally(
     assert run["status"] == "ok", run["error"]
     probe = json.loads((result.folder / run["run_id"] / "probe.json").read_text())
     assert not probe["warm"]["plotly.express"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pidfd and fork: Linux")
+def test_forked_kernels_print_no_connection_banner(
+    tmp_db: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """`make demo` printed ipykernel's "To connect another client to this kernel" once per report
+    (a forked kernel had no parent, so ipykernel took it for a terminal `ipython kernel`); the fix
+    gives it its parent, nothing is redirected, so a kernel's real errors still reach stderr."""
+    _notebook(tmp_path / "probe.ipynb")
+    plan = tmp_path / "probe.yml"
+    plan.write_text(
+        yaml.safe_dump(
+            {
+                "name": "p",
+                "runs": [
+                    {
+                        "notebook": str(tmp_path / "probe.ipynb"),
+                        "parameter_sets": [{"tag": t} for t in "ab"],
+                    }
+                ],
+            }
+        )
+    )
+    tmp_db.touch()
+    capfd.readouterr()
+    result = run_plan(load_plan(plan), out=tmp_path / "out", workers=1, progress=False)
+    assert result.manifest["summary"]["ok"] == 2, result.manifest["runs"]
+    probes = [
+        json.loads((result.folder / r["run_id"] / "probe.json").read_text())
+        for r in result.manifest["runs"]
+    ]
+    assert all(all(p["warm"].values()) for p in probes)  # the kernels were forked
+    out, err = capfd.readouterr()
+    assert "To connect another client" not in out + err
+    assert "--existing" not in out + err

@@ -227,6 +227,29 @@ def test_pack_of_six_pilots_has_one_contents(export_batch: Path) -> None:
     for title in titles:
         assert _squash(title) in toc, title
     assert _squash("Appendix: Provenance") in toc
+    # every page numbered within the whole pack, and each contents entry on the page it names
+    # (the pack is laid out report by report in worker processes and merged)
+    for n, page in enumerate(pages, 1):
+        assert f"Page{n}of{len(pages)}" in _squash(page), n
+    entries = [
+        (m.group(1), int(m.group(2)))
+        for i in toc_pages
+        for m in re.finditer(r"^(.*?)\s*\.{5,}\s*(\d+)\s*$", pages[i], re.M)
+    ]
+    assert len(entries) > len(titles)
+    for text, number in entries:
+        assert _squash(text)[:30] in _squash(pages[number - 1]), (text, number)
+    reader = PdfReader(out / "pack-pilot-evaluations.pdf")
+    outline = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert all(t in outline for t in titles)
+    number_of = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    linked = [
+        number_of[a.get_object()["/Dest"][0].idnum]
+        for i in toc_pages
+        for a in reader.pages[i].get("/Annots") or []
+        if a.get_object().get("/Subtype") == "/Link"
+    ]
+    assert {n for _, n in entries} <= {n + 1 for n in linked}
     # one appendix after the last report, holding the provenance of all six
     start = next(i for i, p in enumerate(pages) if i > toc_pages[-1] and "Appendix" in p)
     appendix = _squash("\n".join(pages[start:]))

@@ -26,6 +26,10 @@ ONLY = ",".join(
         "foresight_report*",
         "project_monitoring__period-2",
         "communication_kpis__period-2",
+        "joint_strategy__region-all*",
+        "initiative*",
+        "good_practices__region-HR03",
+        "working_groups__group-all*",
     ]
 )
 RAW = re.compile(r"\b(nan|NaN|None|NaT|True|False)\b|\d[eE][+-]?\d")

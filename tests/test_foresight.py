@@ -359,7 +359,7 @@ def test_participant_dashboard_saves_only_when_durable_and_escapes(demo_kb, tmp_
     assert page.join(demo_kb[0])
     rating, comment, button, status = page.delphi_controls["S1"]
     # round 2: the group's round-1 median and the participant's own round-1 answer are shown
-    card_text = page.tabs.children[0].children[1].children[0].value
+    card_text = page.tabs.children[0].children[0].children[1].children[0].value
     assert "Group in round 1: median" in card_text and "Your answer in round 1" in card_text
     rating.value, comment.value = 5, XSS
     assert page.save_answer("S1") and "Saved" in status.value
@@ -372,11 +372,30 @@ def test_participant_dashboard_saves_only_when_durable_and_escapes(demo_kb, tmp_
     assert [json.loads(p)["comment"] for (p,) in stored] == [XSS]  # ... but stored once
     rating.value = 0
     assert not page.save_answer("S1") and "Choose a rating" in status.value
-    page.rate_impact.value, page.rate_uncertainty.value = 5, 3
-    assert page.save_rating()
-    page.infl_source.value = page.infl_target.value = "D01"
-    assert not page.save_influence() and "cannot influence itself" in page.infl_status.value
-    page.driver_label.value = XSS
+    impact, uncertainty = page.rate_controls_for("D01")
+    impact.value = 5
+    assert not page.save_ratings() and "both impact and uncertainty" in page.rate_status.value
+    uncertainty.value = 3
+    assert "ratings" in page.unsaved_parts and "fs-unsaved" in page.container._dom_classes
+    assert page.save_ratings() and "ratings" not in page.unsaved_parts
+    page.show_row(0)  # D01 acts on D02 ... D12
+    page.infl_targets[0][1].value = 2
+    assert page.influence_progress() == (0, 132) and page.save_influences()
+    assert page.influence_progress() == (1, 132)
+    refused = {"exercise_id": demo.EXERCISE_ID, "participant_code": demo_kb[0]}
+    with pytest.raises(ValidationError, match="cannot influence itself"):
+        capture.submit(
+            "foresight.influences",
+            {
+                **refused,
+                "influences": [{"source_driver": "D01", "target_driver": "D01", "strength": 1}],
+            },
+            client_id="t",
+            idempotency_key="self-1",
+            db=tmp_db,
+        )
+    page.tabs.selected_index = 1  # the Drivers tab is built when shown
+    page.driver_name.value = XSS
     assert page.propose_driver()
     facilitator = ForesightFacilitator(demo.EXERCISE_ID, db=tmp_db)
     shown = facilitator.comments_html.value + facilitator.drivers_html.value

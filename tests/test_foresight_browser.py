@@ -73,11 +73,11 @@ def test_participant_round_then_facilitator_sees_new_median(served) -> None:
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             participant_urls: list[str] = []
             page.on("request", lambda r: participant_urls.append(r.url))
-            page.goto(f"{url}/voila/render/foresight_participant.ipynb")
+            page.goto(f"{url}/voila/render/foresight_participant.ipynb", timeout=180_000)
             page.get_by_placeholder("your code").fill(code)
             page.get_by_role("button", name="Join").click()
             cards = page.locator(".fs-card")
-            cards.first.wait_for(timeout=30_000)
+            cards.first.wait_for(timeout=120_000)
             assert cards.count() == 8
             rng = np.random.default_rng(1)
             for i in range(8):

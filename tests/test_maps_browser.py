@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from support.browser import offline_page
 from support.maps_page import read_maps
-from support.testing import CHROMIUM_ARGS, free_port, record_foreign_requests, require_browser
+from support.testing import record_foreign_requests
 
 from workbench.batch.plans import load_plan
 from workbench.batch.runner import run_plan
@@ -79,19 +75,7 @@ def reports(demo: tuple[Path, Path]) -> Iterator[dict[str, Path]]:
 def _open(page_of: object, html: Path) -> tuple[list[dict], list[str], list[str]]:
     outside: list[str] = []
     errors: list[str] = []
-    page = page_of.new_page()  # type: ignore[attr-defined]
-
-    def route(r: object) -> None:  # the network is blocked: only the report's own files load
-        url = r.request.url  # type: ignore[attr-defined]
-        if url.startswith("file:") or url.startswith("data:"):
-            r.continue_()  # type: ignore[attr-defined]
-        else:
-            outside.append(url)
-            r.abort()  # type: ignore[attr-defined]
-
-    record_foreign_requests(page, outside)
-    page.route("**/*", route)  # type: ignore[attr-defined]
-    page.on("pageerror", lambda e: errors.append(str(e)))  # type: ignore[attr-defined]
+    page = offline_page(page_of, outside, errors)  # only the report's own files load
     page.goto(html.as_uri())  # type: ignore[attr-defined]
     page.wait_for_function(  # type: ignore[attr-defined]
         "Array.from(document.querySelectorAll('.plotly-graph-div'))"
@@ -134,17 +118,11 @@ def _check_map(m: dict, csv: pd.DataFrame) -> None:
             assert len({regions[c]["fill"] for c in codes}) == 1
 
 
-def test_s3_profile_and_peer_report_maps_draw_offline(reports: dict[str, Path]) -> None:
-    chromium = require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            s3_maps, s3_out, s3_err = _open(browser, reports["s3_profile"])
-            pc_maps, pc_out, pc_err = _open(browser, reports["parallel_contexts"])
-        finally:
-            browser.close()
+def test_s3_profile_and_peer_report_maps_draw_offline(
+    reports: dict[str, Path], chromium_browser
+) -> None:
+    s3_maps, s3_out, s3_err = _open(chromium_browser, reports["s3_profile"])
+    pc_maps, pc_out, pc_err = _open(chromium_browser, reports["parallel_contexts"])
     assert s3_out == [] and pc_out == []  # no request to another host
     assert s3_err == [] and pc_err == []
     assert len(s3_maps) == 3 and len(pc_maps) == 1
@@ -167,68 +145,51 @@ def test_s3_profile_and_peer_report_maps_draw_offline(reports: dict[str, Path]) 
     assert peer["legend"][:2] == ["Jadranska Hrvatska (HR03)", "peer regions"]
 
 
-def test_barrier_dashboard_map_click_filters_the_list(demo: tuple[Path, Path]) -> None:
+def test_barrier_dashboard_map_click_filters_the_list(
+    demo: tuple[Path, Path], voila, chromium_browser
+) -> None:
     """Voila: clicking a region on the dashboard's map lists only that region's barriers."""
-    chromium = require_browser()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
+    from workbench.dashboards.barriers import PAGE_SIZE
     from workbench.policy import data
 
     db, tmp = demo
     bars = data.load_barriers(db=str(db))
     target = sorted(bars["region"].unique())[0]
-    others = sorted(set(bars["region"]) - {target})
-    port = free_port()
-    env = {
-        **os.environ,
-        "WORKBENCH_DB": str(db),
-        "WORKBENCH_REAL_DATA": str(tmp / "no-shared-data"),
-        "WORKBENCH_GISCO_DIR": str(tmp / "no-gisco-cache"),
-    }
-    notebook = ROOT / "notebooks" / "dashboards" / "barriers.ipynb"
-    with open(tmp / "voila.log", "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser",
-             "--Voila.ip=127.0.0.1", "--show_tracebacks=True"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
-        )  # fmt: skip
-        try:
-            _wait_http(f"http://127.0.0.1:{port}/", proc)
-            foreign: list[str] = []
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-                try:
-                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                    record_foreign_requests(page, foreign)
-                    page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
-                    page.wait_for_selector(".bd-map-box path.choroplethlocation", timeout=120_000)
-                    listed = page.locator(".bd-list-box")
-                    expect(listed).to_contain_text(others[0], timeout=30_000)
-                    path = page.locator(".bd-map-box path.choroplethlocation").nth(
-                        _index_of(page, target)
-                    )
-                    path.click(force=True)
-                    # the filter shows the region's name with its code, e.g. "Veri (AL01)"
-                    expect(page.locator(".bd-filter-region select")).to_have_value(
-                        re.compile(rf"\({re.escape(target)}\)$"), timeout=30_000
-                    )
-                    page.wait_for_function(  # the list redraws after the kernel's refresh
-                        "t => { const c = Array.from(document.querySelectorAll("
-                        "'.bd-list-box table tr td:nth-child(2)')).map(e => e.textContent);"
-                        " return c.length > 0 && c.every(x => x === t); }",
-                        arg=target,
-                        timeout=30_000,
-                    )
-                    cells = page.locator(".bd-list-box table tr td:nth-child(2)")
-                    assert cells.count() == int((bars["region"] == target).sum())
-                finally:
-                    browser.close()
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    n_target = int((bars["region"] == target).sum())
+    url = voila(
+        ROOT / "notebooks" / "dashboards" / "barriers.ipynb",
+        db=db,
+        env={
+            "WORKBENCH_REAL_DATA": str(tmp / "no-shared-data"),
+            "WORKBENCH_GISCO_DIR": str(tmp / "no-gisco-cache"),
+        },
+        cwd=tmp,
+    )
+    foreign: list[str] = []
+    page = chromium_browser.new_page(viewport={"width": 1400, "height": 1000})
+    record_foreign_requests(page, foreign)
+    page.goto(url, timeout=120_000)
+    page.wait_for_selector(".bd-map-box path.choroplethlocation", timeout=120_000)
+    info = page.locator(".bd-list-paged .wb-page-info")  # the paged list: every barrier first
+    expect(info).to_contain_text(f"of {len(bars)},", timeout=30_000)
+    path = page.locator(".bd-map-box path.choroplethlocation").nth(_index_of(page, target))
+    path.click(force=True)
+    # the filter shows the region's name with its code, e.g. "Veri (AL01)"
+    expect(page.locator(".bd-filter-region select")).to_have_value(
+        re.compile(rf"\({re.escape(target)}\)$"), timeout=30_000
+    )
+    expect(info).to_contain_text(f"of {n_target},", timeout=30_000)
+    page.wait_for_function(  # the list redraws after the kernel's refresh
+        "t => { const c = Array.from(document.querySelectorAll("
+        "'.bd-list-box table tr td:nth-child(2)')).map(e => e.textContent);"
+        " return c.length > 0 && c.every(x => x === t); }",
+        arg=target,
+        timeout=30_000,
+    )
+    cells = page.locator(".bd-list-box table tr td:nth-child(2)")
+    assert cells.count() == min(n_target, PAGE_SIZE)  # one page of the region's barriers
     # plotly asked no CDN for a base map (Voila's own template may ask for fonts: not ours)
     assert not [u for u in foreign if "plot.ly" in u or "topojson" in u], foreign
 
@@ -239,17 +200,3 @@ def _index_of(page: object, region: str) -> int:
         ".map(p => p.__data__ && p.__data__.loc)"
     )
     return codes.index(region)
-
-
-def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"voila exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"voila did not answer at {url}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from batch_kb import build_kb
-from support.testing import CHROMIUM_ARGS, require_browser
+from support.browser import offline_page
 
 from workbench.batch.plans import load_plan
 from workbench.batch.runner import run_plan
@@ -19,10 +19,9 @@ NOTEBOOKS = Path(__file__).parent / "notebooks"
 pytestmark = pytest.mark.browser
 
 
-def test_report_charts_draw_offline_without_code(tmp_db: Path, tmp_path: Path) -> None:
-    chromium = require_browser()
-    from playwright.sync_api import sync_playwright
-
+def test_report_charts_draw_offline_without_code(
+    tmp_db: Path, tmp_path: Path, chromium_browser
+) -> None:
     build_kb(tmp_db, synthetic=True)
     plan_file = tmp_path / "browser.yml"
     plan_file.write_text(
@@ -46,52 +45,36 @@ def test_report_charts_draw_offline_without_code(tmp_db: Path, tmp_path: Path) -
 
     outside: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-
-            def route(r):  # block everything that is not a local file
-                if r.request.url.startswith("file:"):
-                    r.continue_()
-                else:
-                    outside.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(report.as_uri())
-            page.wait_for_function(
-                "document.querySelectorAll('.plotly-graph-div svg.main-svg').length >= 5",
-                timeout=30_000,
-            )
-            charts = page.locator(".plotly-graph-div")
-            assert charts.count() == 5
-            for i in range(5):  # every chart drew its own SVG with plotted lines
-                chart = charts.nth(i)
-                assert chart.locator("svg.main-svg").count() >= 1
-                assert chart.locator("g.scatterlayer path.js-line").count() >= 1
-            titles = page.eval_on_selector_all(
-                ".plotly-graph-div .gtitle", "els => els.map(e => e.textContent)"
-            )
-            assert titles == [f"Chart {i} for HR05" for i in range(1, 6)]
-            text = page.inner_text("body")
-            assert page.locator(".jp-CodeCell .jp-InputArea").count() == 0
-            assert page.locator(".jp-InputPrompt").count() == 0
-            assert "start_report(" not in text and "report.show(" not in text
-            assert page.locator(".wb-synthetic-banner").is_visible()
-            assert page.locator(".wb-provenance").is_visible()
-            assert "Chart not drawn" not in text
-        finally:
-            browser.close()
+    page = offline_page(chromium_browser, outside, errors, allow=("file:",))
+    page.goto(report.as_uri())
+    page.wait_for_function(
+        "document.querySelectorAll('.plotly-graph-div svg.main-svg').length >= 5",
+        timeout=30_000,
+    )
+    charts = page.locator(".plotly-graph-div")
+    assert charts.count() == 5
+    for i in range(5):  # every chart drew its own SVG with plotted lines
+        chart = charts.nth(i)
+        assert chart.locator("svg.main-svg").count() >= 1
+        assert chart.locator("g.scatterlayer path.js-line").count() >= 1
+    titles = page.eval_on_selector_all(
+        ".plotly-graph-div .gtitle", "els => els.map(e => e.textContent)"
+    )
+    assert titles == [f"Chart {i} for HR05" for i in range(1, 6)]
+    text = page.inner_text("body")
+    assert page.locator(".jp-CodeCell .jp-InputArea").count() == 0
+    assert page.locator(".jp-InputPrompt").count() == 0
+    assert "start_report(" not in text and "report.show(" not in text
+    assert page.locator(".wb-synthetic-banner").is_visible()
+    assert page.locator(".wb-provenance").is_visible()
+    assert "Chart not drawn" not in text
     assert outside == []  # nothing fetched from a CDN
     assert errors == []
 
 
-def test_missing_plotly_js_is_reported_on_the_page(tmp_db: Path, tmp_path: Path) -> None:
-    chromium = require_browser()
-    from playwright.sync_api import sync_playwright
-
+def test_missing_plotly_js_is_reported_on_the_page(
+    tmp_db: Path, tmp_path: Path, chromium_browser
+) -> None:
     build_kb(tmp_db)
     plan_file = tmp_path / "moved.yml"
     plan_file.write_text(
@@ -111,11 +94,6 @@ def test_missing_plotly_js_is_reported_on_the_page(tmp_db: Path, tmp_path: Path)
     (result.folder / "plotly.min.js").unlink()  # as if the report was copied without its folder
     manifest = json.loads((result.folder / "manifest.json").read_text())
     report = result.folder / manifest["runs"][0]["outputs"]["html"]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(report.as_uri())
-            assert "Chart not drawn: plotly.min.js was not found" in page.inner_text("body")
-        finally:
-            browser.close()
+    page = chromium_browser.new_page()
+    page.goto(report.as_uri())
+    assert "Chart not drawn: plotly.min.js was not found" in page.inner_text("body")

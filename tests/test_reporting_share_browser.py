@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from batch_kb import build_kb
-from support.testing import CHROMIUM_ARGS, require_browser
+from support.browser import offline_page
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,10 +32,9 @@ def _workbench(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_self_contained_report_draws_alone_and_offline(tmp_db: Path, tmp_path: Path) -> None:
-    chromium = require_browser()
-    from playwright.sync_api import sync_playwright
-
+def test_self_contained_report_draws_alone_and_offline(
+    tmp_db: Path, tmp_path: Path, chromium_browser
+) -> None:
     build_kb(tmp_db, synthetic=True)
     plan = tmp_path / "share.yml"
     plan.write_text(
@@ -89,38 +88,23 @@ def test_self_contained_report_draws_alone_and_offline(tmp_db: Path, tmp_path: P
 
     outside: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(accept_downloads=True)
-
-            def route(r):
-                if r.request.url.startswith(("file:", "data:")):
-                    r.continue_()
-                else:
-                    outside.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(copy.as_uri())
-            page.wait_for_function(
-                "document.querySelectorAll('.plotly-graph-div svg.main-svg').length >= 3",
-                timeout=30_000,
-            )
-            charts = page.locator(".plotly-graph-div")
-            assert charts.count() == 3
-            for i in range(3):
-                assert charts.nth(i).locator("g.scatterlayer path.js-line").count() >= 1
-            assert "Chart not drawn" not in page.inner_text("body")
-            # a CSV link downloads the data from the file alone
-            link = page.locator("p.wb-data-link a").first
-            assert link.get_attribute("href").startswith("data:text/csv")
-            with page.expect_download() as dl:
-                link.click()
-            downloaded = Path(dl.value.path()).read_bytes()
-            assert downloaded == (batch / run["run_id"] / dl.value.suggested_filename).read_bytes()
-        finally:
-            browser.close()
+    page = offline_page(chromium_browser, outside, errors, accept_downloads=True)
+    page.goto(copy.as_uri())
+    page.wait_for_function(
+        "document.querySelectorAll('.plotly-graph-div svg.main-svg').length >= 3",
+        timeout=30_000,
+    )
+    charts = page.locator(".plotly-graph-div")
+    assert charts.count() == 3
+    for i in range(3):
+        assert charts.nth(i).locator("g.scatterlayer path.js-line").count() >= 1
+    assert "Chart not drawn" not in page.inner_text("body")
+    # a CSV link downloads the data from the file alone
+    link = page.locator("p.wb-data-link a").first
+    assert link.get_attribute("href").startswith("data:text/csv")
+    with page.expect_download() as dl:
+        link.click()
+    downloaded = Path(dl.value.path()).read_bytes()
+    assert downloaded == (batch / run["run_id"] / dl.value.suggested_filename).read_bytes()
     assert outside == []
     assert errors == []

@@ -436,11 +436,21 @@ class QualityDefaults(Section):
 
 
 # ------------------------------------------------------------------------------ serving.yml
+class DashboardInfo(Section):
+    """What the landing page of ``workbench serve`` says about a dashboard."""
+
+    title: str
+    audience: str
+    purpose: str
+
+
 class ServingDefaults(Section):
-    """``serving.yml``: which role may open which dashboard of ``workbench serve``."""
+    """``serving.yml``: which role may open which dashboard of ``workbench serve``, and what the
+    landing page says about each."""
 
     pages: dict[str, list[Literal["participant", "group", "facilitator"]]]
     landing: dict[str, str] = Field(default_factory=dict)
+    dashboards: dict[str, DashboardInfo] = Field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------------ catalogue.yml
@@ -551,3 +561,80 @@ def validate_defaults(name: str, data: dict[str, Any], path: Path | str) -> Sect
             f"{path}: {problems}{more}. The keys of this file are declared in "
             f"workbench/settings.py ({model.__name__})."
         ) from None
+
+
+# ------------------------------------------------------------------------------ strategy.yml
+class MinimumContentElement(Section):
+    element: str
+    check: Literal["field", "dimensions", "evidence", "dates", "budget", "funding", "regions", "target"]
+    field: str | None = None
+    reference: str
+
+
+class StrategyTraceability(Thresholds):
+    severe_at: int = Field(ge=0, le=3)
+
+
+class StrategyInitiative(Thresholds):
+    joint_action_within_months: int = Field(ge=1)
+    self_assessment_every_months: int = Field(ge=1)
+
+
+class StrategyDefaults(Section):
+    """``strategy.yml``: joint strategy vocabularies, S3 minimum content, initiative rules."""
+
+    funding_sources: dict[str, str]
+    project_bound_sources: list[str]
+    statuses: dict[str, str]
+    excluded_from_rollup: list[str]
+    suggested_common_indicators: list[str]
+    minimum_content: list[MinimumContentElement]
+    traceability: StrategyTraceability
+    initiative: StrategyInitiative
+
+
+MODELS["strategy"] = StrategyDefaults
+
+
+# ------------------------------------------------------------------------------ learning.yml
+class LearningQuiz(Thresholds):
+    pass_mark: float = Field(ge=0, le=1)
+
+
+class WheelStep(Section):
+    id: str
+    name: str
+    factors: dict[str, str] = Field(min_length=1)
+
+
+class LearningWheel(Section):
+    reference: str
+    min_score: int
+    max_score: int
+    steps: list[WheelStep] = Field(min_length=1)
+    notable_change: float = Field(ge=0)
+
+
+class PracticeTransferability(Thresholds):
+    weights: dict[str, float]
+    severe_at: int = Field(ge=1, le=5)
+    governance_levels: list[str] = Field(min_length=2)
+    top_n: int = Field(ge=1)
+
+
+class LearningPractices(Section):
+    validation_states: dict[str, str]
+    published_states: list[str]
+    instrument_types: dict[str, str]
+    transferability: PracticeTransferability
+
+
+class LearningDefaults(Section):
+    """``learning.yml``: quizzes, the RIS3 Assessment Wheel, the good-practice library."""
+
+    quiz: LearningQuiz
+    wheel: LearningWheel
+    practices: LearningPractices | None = None
+
+
+MODELS["learning"] = LearningDefaults

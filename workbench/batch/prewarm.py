@@ -250,6 +250,11 @@ def _become_kernel(request: dict[str, Any], zygote_pid: int) -> None:
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
+        # ipykernel reads JPY_PARENT_PID when it is imported (here: in the zygote, before the
+        # variable was set); without a parent it prints the "To connect another client to this
+        # kernel" banner on stdout (ours goes to stderr) for every report.  A launched kernel
+        # has its launcher as parent: the same here, also for its parent poller.
+        app.parent_handle = zygote_pid
         app.initialize(["-f", request["connection_file"]])
         app.start()
         code = 0

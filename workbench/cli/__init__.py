@@ -42,6 +42,10 @@ COMMAND_MODULES = [
     "data",
     "export",
     "projects",
+    "training",
+    "practices",
+    "groups",
+    "strategy",
 ]
 
 

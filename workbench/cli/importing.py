@@ -113,6 +113,11 @@ def register(app: typer.Typer) -> None:
         from workbench.importers.templates import get_template, write_template
 
         fmt = fmt.lower()
+        if table == "foresight_exercise":  # multi-sheet set-up template (issue 16)
+            from workbench.cli.setup_templates import write_setup
+
+            write_setup(table, fmt, out)
+            return
         if table == "project":
             from workbench.importers.projects import write_project_template
 

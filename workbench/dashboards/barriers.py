@@ -1,5 +1,7 @@
-"""Barrier dashboard for working-group meetings (Voila): filter by dimension and region, see the
-dimensions x phases matrix as a heatmap, add or edit a barrier, download the data behind every view.
+"""Barrier dashboard for working-group meetings (Voila): add or edit a barrier (the form comes first,
+its confirmation next to the Save button), filter by dimension and region, see the dimensions x
+phases matrix as a heatmap with a colour legend, page through the list, download the data behind
+every view.
 
 Input is validated in the kernel (:func:`workbench.policy.barrier_input.validate_barrier`, clear
 messages) and appended to the capture inbox (:func:`workbench.capture.submit`, kind
@@ -7,14 +9,13 @@ messages) and appended to the capture inbox (:func:`workbench.capture.submit`, k
 entry.  The dashboard then tries a short merge into DuckDB; entries still waiting (lock busy) are
 shown from the inbox, marked "pending".  The matrix is an HTML table heatmap (no JavaScript needed,
 works offline) and every table can be downloaded as CSV (``data:`` links, no server round trip).
-All text typed by people is HTML-escaped.
+Escaping, status messages, the paged list and the stylesheet come from the shared dashboard kit
+(:mod:`workbench.dashboards.kit`): all text typed by people is HTML-escaped.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import html
 import logging
 import os
 import uuid
@@ -25,6 +26,7 @@ import pandas as pd
 
 from workbench import capture
 from workbench.config import load_defaults
+from workbench.dashboards import kit
 from workbench.errors import KBBusyError, ValidationError, WorkbenchError
 from workbench.kb.access import KBMissingError
 from workbench.kb.names import region_label, region_names
@@ -37,29 +39,46 @@ from workbench.policy.settings import DIMENSION_LABELS, DIMENSIONS, phases
 log = logging.getLogger(__name__)
 
 ALL = "(all)"
-FULL = w.Layout(width="100%", max_width="760px")
-CSS = """<style>
-.bd-matrix{border-collapse:collapse;font-size:90%}.bd-matrix td,.bd-matrix th{border:1px solid #bbb;
-padding:4px 6px;text-align:center}.bd-matrix th.bd-dim{text-align:left}
-.bd-ok{color:#1a7f37;font-weight:600}.bd-err{color:#b42318;font-weight:600}.bd-muted{color:#555}
-.bd-list{border-collapse:collapse;font-size:90%}.bd-list td,.bd-list th{border-bottom:1px solid #ddd;
-padding:3px 6px;text-align:left;vertical-align:top}
-</style>"""
-SEVERITY_COLOURS = ["#f7f7f7", "#fdd49e", "#fc8d59", "#d7301f"]
 
 
-def _h(text: Any) -> str:
-    missing = text is None or (isinstance(text, float) and text != text)
-    return html.escape("" if missing else str(text), quote=True)
+def _full() -> w.Layout:
+    """A fresh full-width layout (layouts are shared objects: never reuse one across widgets)."""
+    return w.Layout(width="100%", max_width="760px")
+
+
+PAGE_SIZE = 20  # barriers a page of the list
+SEVERITY_COLOURS = ["#f7f7f7", "#fdd49e", "#fc8d59", "#d7301f"]  # ColorBrewer OrRd, severity 0-3
+EMPTY_COLOUR = "#ffffff"
+LIST_COLUMNS = [
+    ("barrier_id", "barrier_id"),
+    ("region", "region"),
+    ("barrier", "barrier"),
+    ("dimensions", "dimensions"),
+    ("phase", "phase"),
+    ("severity", "severity"),
+    ("evidence", "evidence"),
+    ("source", "source"),
+    ("pending", "pending"),
+]
+_h = kit.h
 
 
 def csv_link(df: pd.DataFrame, name: str, label: str) -> str:
     """An ``<a download>`` link carrying ``df`` as CSV in a data URI."""
     text = neutralise_frame(df).to_csv(index=False)  # no live formulas in Excel (issue 10)
-    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    return (
-        f'<a class="bd-download" download="{_h(name)}.csv" href="data:text/csv;base64,{payload}">'
-        f"&#8595; {_h(label)} (CSV, {len(df)} rows)</a>"
+    return kit.download_link(
+        text, f"{name}.csv", f"{label} (CSV, {len(df)} rows)", css_class="bd-download"
+    )
+
+
+def severity_legend() -> str:
+    """The matrix's colour legend: mean severity (rounded) of a cell's barriers, and empty cells."""
+    labels = load_defaults("policy")["severity"]
+    items = [(c, f"{k} {labels[k]}") for k, c in zip(sorted(labels), SEVERITY_COLOURS, strict=True)]
+    return kit.legend_html(
+        [*items, (EMPTY_COLOUR, "no barrier recorded")],
+        title="Colour = mean severity of the cell's barriers (rounded):",
+        css_class="bd-legend",
     )
 
 
@@ -67,7 +86,7 @@ def matrix_html(matrix: pd.DataFrame, dims: list[str]) -> str:
     """The dimensions x phases matrix as an HTML heatmap table (colour = mean severity)."""
     ph = list(phases())
     m = matrix.set_index(["dimension", "phase"])
-    head = "".join(f"<th>{_h(phases()[p])}</th>" for p in ph)
+    head = "".join(f'<th scope="col">{_h(phases()[p])}</th>' for p in ph)
     rows = []
     for d in dims:
         cells = []
@@ -75,17 +94,22 @@ def matrix_html(matrix: pd.DataFrame, dims: list[str]) -> str:
             c = m.loc[(d, p)]
             n = int(c["n_barriers"])
             sev = c["mean_severity"]
-            colour = (
-                SEVERITY_COLOURS[min(3, round(float(sev)))] if n and pd.notna(sev) else "#ffffff"
-            )
-            sev_txt = f"sev {float(sev):.1f}" if n and pd.notna(sev) else ""
+            level = min(3, round(float(sev))) if n and pd.notna(sev) else -1
+            colour = SEVERITY_COLOURS[level] if level >= 0 else EMPTY_COLOUR
+            ink = ' class="wb-on-dark"' if level == 3 else ""
+            sev_txt = f"severity {float(sev):.1f}" if level >= 0 else ""
             cells.append(
                 f'<td class="bd-cell" data-dimension="{_h(d)}" data-phase="{_h(p)}" data-count="{n}"'
-                f' style="background:{colour}"><b>{n}</b><br><span class="bd-muted">{_h(sev_txt)}<br>'
+                f' style="background:{colour}"><span{ink}><b>{n}</b><br>{_h(sev_txt)}<br>'
                 f"{_h(c['evidence_status'])}</span></td>"
             )
-        rows.append(f'<tr><th class="bd-dim">{_h(DIMENSION_LABELS[d])}</th>{"".join(cells)}</tr>')
-    return f'<table class="bd-matrix"><tr><th>dimension \\ phase</th>{head}</tr>{"".join(rows)}</table>'
+        rows.append(
+            f'<tr><th scope="row" class="bd-dim">{_h(DIMENSION_LABELS[d])}</th>{"".join(cells)}</tr>'
+        )
+    return (
+        '<table class="wb-heatmap bd-matrix"><tr><th scope="col">dimension \\ phase</th>'
+        f"{head}</tr>{''.join(rows)}</table>"
+    )
 
 
 class BarrierDashboard:
@@ -115,12 +139,19 @@ class BarrierDashboard:
         self.f_dimension.observe(lambda _c: self.refresh(), names="value")
         self.matrix_box = w.HTML()
         self.matrix_box.add_class("bd-matrix-box")
-        self.list_box = w.HTML()
+        # the list: filtered by the dropdowns above and a text filter, paged
+        self.list = kit.PagedTable(
+            LIST_COLUMNS, page_size=PAGE_SIZE, css_class="bd-list",
+            empty="No barrier recorded for this selection.",
+            filter_placeholder="word, code or id in any column",
+        )  # fmt: skip
+        self.list.add_class("bd-list-paged")
+        self.list_box = self.list.table  # the HTML of the page shown
         self.list_box.add_class("bd-list-box")
         self.downloads = w.HTML()
         self.downloads.add_class("bd-downloads")
         # region map (workbench.maps): clicking a region filters the list to it
-        self.map_box = w.Box(layout=FULL)
+        self.map_box = w.Box(layout=_full())
         self.map_box.add_class("bd-map-box")
         self._map_key: tuple[Any, ...] | None = None
         # form
@@ -131,24 +162,32 @@ class BarrierDashboard:
             description="Region", placeholder="NUTS code, e.g. HR03", value=region
         )
         self.i_barrier = w.Textarea(
-            description="Barrier", placeholder="what holds cluster policy back", layout=FULL
+            description="Barrier", placeholder="what holds cluster policy back", layout=_full()
         )
         self.i_dims = {
-            d: w.Checkbox(description=DIMENSION_LABELS[d], value=False, indent=False)
+            d: w.Checkbox(
+                description=DIMENSION_LABELS[d],
+                value=False,
+                indent=False,
+                layout=w.Layout(width="auto"),
+            )  # fmt: skip
             for d in DIMENSIONS
         }
         self.i_phase = w.Dropdown(
-            description="Phase", options=[(v, k) for k, v in phases().items()]
+            description="Phase",
+            options=[(v, k) for k, v in phases().items()],
+            layout=w.Layout(width="480px", max_width="100%"),
         )
         self.i_severity = w.Dropdown(
             description="Severity",
+            layout=w.Layout(width="480px", max_width="100%"),
             options=[(f"{k} - {v}", int(k)) for k, v in sev_labels.items()],
             value=2,
         )
         self.i_evidence = w.Textarea(
             description="Evidence",
             placeholder="study, indicator, interview ... (empty = none yet)",
-            layout=FULL,
+            layout=_full(),
         )
         self.i_source = w.Text(description="Source", placeholder="who / which document")
         self.i_author = w.Text(description="Author", placeholder="your name (optional)")
@@ -159,19 +198,32 @@ class BarrierDashboard:
         self.save_button = w.Button(description="Save barrier", button_style="primary")
         self.save_button.add_class("bd-save")
         self.save_button.on_click(lambda _b: self.save())
-        self.status = w.HTML()
-        self.status.add_class("bd-status")
-        form = w.VBox(
-            [w.HTML("<h4>Add or edit a barrier</h4>"), self.edit_choice, self.i_region, self.i_barrier,
-             w.HTML("<b>Dimension(s)</b>"), w.VBox(list(self.i_dims.values())), self.i_phase, self.i_severity,
-             self.i_evidence, self.i_source, self.i_author, self.save_button, self.status],
-            layout=FULL,
+        self.status = kit.Status("bd-status")  # next to the button: seen where one clicked
+        dims = w.GridBox(
+            list(self.i_dims.values()),
+            layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(320px, 1fr))",
+                            margin="0 0 0 90px", max_width="760px"),
         )  # fmt: skip
+        saving = w.HBox(
+            [self.save_button, self.status],
+            layout=w.Layout(flex_flow="row wrap", align_items="center", max_width="760px"),
+        )
+        form = w.VBox(
+            [w.HTML("<h3>Add or edit a barrier</h3>"), self.edit_choice, self.i_region, self.i_barrier,
+             w.HTML("<b>Dimension(s)</b>"), dims, self.i_phase, self.i_severity,
+             self.i_evidence, self.i_source, self.i_author, saving],
+            layout=_full(),
+        )  # fmt: skip
+        form.add_class("bd-form")
+        self.legend = w.HTML(severity_legend())
+        self.legend.add_class("bd-legend-box")
         self.container = w.VBox(
-            [w.HTML(CSS + "<h3>Barrier matrix</h3>"), w.HBox([self.f_region, self.f_dimension, refresh]),
-             self.map_box, self.matrix_box, self.downloads, self.list_box, form],
+            [kit.style(), form,
+             w.HTML("<h3>Barriers recorded</h3>"), w.HBox([self.f_region, self.f_dimension, refresh]),
+             self.matrix_box, self.legend, self.list, self.downloads, self.map_box],
             layout=w.Layout(width="100%"),
         )  # fmt: skip
+        self.container.add_class("wb-dashboard")
         self.container.add_class("barrier-dashboard")
         self.refresh()
         if region and region in self._region_codes():
@@ -229,31 +281,14 @@ class BarrierDashboard:
         self._refresh_map(bars, dim)
         where = "all regions" if region == ALL else region_label(region, names)
         self.matrix_box.value = (
-            f"<p class='bd-muted'>{len(view)} barrier(s), {_h(where)}; colour = mean severity 0-3; "
+            f"<h4>Matrix: {len(view)} barrier(s), {_h(where)}</h4><p class='wb-muted'>Each cell: "
+            "number of barriers, their mean severity (0-3) and how well they are evidenced; "
             "'no entries' and 'no evidence' cells are findings too.</p>" + matrix_html(matrix, dims)
         )
         listed = view.assign(dimensions=view["dimensions"].map(lambda d: ", ".join(d)))
-        cols = [
-            "barrier_id",
-            "region",
-            "barrier",
-            "dimensions",
-            "phase",
-            "severity",
-            "evidence",
-            "source",
-            "pending",
-        ]
-        listed = listed.reindex(columns=cols)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{_h(r[c])}</td>" for c in cols) + "</tr>"
-            for r in listed.to_dict("records")
-        )
-        head = "".join(f"<th>{_h(c)}</th>" for c in cols)
-        self.list_box.value = (
-            f'<table class="bd-list"><tr>{head}</tr>{body}</table>'
-            if len(listed)
-            else ("<p class='bd-muted'>No barrier recorded for this selection.</p>")
+        listed = listed.reindex(columns=[c for c, _ in LIST_COLUMNS])
+        self.list.set_rows(
+            listed.sort_values(["region", "barrier_id"], kind="stable").to_dict("records")
         )
         self.downloads.value = (
             csv_link(matrix, "barrier_matrix", "matrix data")
@@ -284,7 +319,7 @@ class BarrierDashboard:
             self.map_box.children = [clickable_map(m, self.select_region, height=460)]
         except (ImportError, WorkbenchError) as exc:  # the list and matrix work without the map
             log.warning("barrier dashboard map: %s", exc)
-            self.map_box.children = [w.HTML(f"<p class='bd-muted'>No map: {_h(exc)}</p>")]
+            self.map_box.children = [w.HTML(f"<p class='wb-muted'>No map: {_h(exc)}</p>")]
 
     def select_region(self, region: str) -> None:
         """Filter the dashboard to ``region`` (a click on the map); unknown regions are ignored."""
@@ -321,10 +356,9 @@ class BarrierDashboard:
             and dataset != BARRIER_DATASET
         ):
             # imported records are read-only (issue 10): the merger stores a new version
-            self.status.value = (
-                f'<span class="bd-muted bd-readonly">Barrier {_h(barrier_id)} comes from dataset '
-                f"{_h(dataset)} and is read-only: saving keeps it unchanged and stores your edit as "
-                "a new version with your name and the time.</span>"
+            self.status.info(
+                f"Barrier {barrier_id} comes from dataset {dataset} and is read-only: saving keeps "
+                "it unchanged and stores your edit as a new version with your name and the time."
             )
 
     def payload(self) -> dict[str, Any]:
@@ -352,7 +386,7 @@ class BarrierDashboard:
                 idempotency_key=f"barrier-{uuid.uuid4().hex}", db=self.db,
             )  # fmt: skip
         except (ValidationError, KBBusyError) as exc:
-            self.status.value = f'<span class="bd-err">{_h(exc)}</span>'
+            self.status.error(str(exc))
             return False
         merged = ""
         if self.merge_on_save:
@@ -365,9 +399,9 @@ class BarrierDashboard:
                 )
             except WorkbenchError as exc:
                 merged = f" (merge later: {exc})"
-        self.status.value = (
-            f'<span class="bd-ok">Saved barrier {_h(barrier["barrier_id"])} for {_h(barrier["region"])}'
-            f"{_h(merged)} (inbox #{receipt.seq}).</span>"
+        self.status.ok(
+            f"Saved barrier {barrier['barrier_id']} for {barrier['region']}{merged} "
+            f"(inbox #{receipt.seq})."
         )
         self.editing = None
         self.edit_choice.value = ""  # back to "(new barrier)"

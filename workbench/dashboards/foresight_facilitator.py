@@ -4,23 +4,24 @@ impact/uncertainty matrix and scenario axes, MICMAC structural analysis, comment
 Reads the knowledge base plus submissions still pending in the capture inbox (merging first when the
 writer lock is free), so fresh answers show up at once.  Never shows participant codes: progress is
 counts per item, comments are listed without their author.  All participant text is escaped
-(``pandas.DataFrame.to_html(escape=True)`` and :func:`html.escape`).
+(the shared dashboard kit, :mod:`workbench.dashboards.kit`).
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import os
 import threading
 from copy import deepcopy
-from typing import Any, cast
+from typing import cast
 
 import ipywidgets as w
 import pandas as pd
 import plotly.graph_objects as go
 
 from workbench import capture
+from workbench.dashboards import kit
+from workbench.dashboards.scenario_narratives import ScenarioNarrativeEditor
 from workbench.errors import WorkbenchError
 from workbench.foresight import capture_kinds as _kinds  # noqa: F401  (registers the mergers)
 from workbench.foresight import delphi, micmac, scenarios
@@ -36,14 +37,14 @@ from workbench.foresight.state import current_state, publish_state, set_round
 log = logging.getLogger(__name__)
 
 
-def _h(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+_h = kit.h
 
 
 def _table(df: pd.DataFrame, float_format: str = "{:.2f}") -> str:
-    """HTML table with every cell escaped."""
-    return df.to_html(
-        index=False, escape=True, border=0, float_format=float_format.format, classes="fs-table"
+    """HTML table with every cell escaped (the shared dashboard kit's table)."""
+    floats = {str(c): float_format for c in df.columns if df[c].dtype.kind == "f"}
+    return kit.table_html(
+        df.to_dict("records"), [str(c) for c in df.columns], css_class="fs-table", formats=floats
     )
 
 
@@ -61,8 +62,7 @@ def _publish_figure_state(fig: go.FigureWidget) -> None:
     fig._widget_data = deepcopy(fig._data)
 
 
-CSS = """<style>.fs-table{border-collapse:collapse;font-size:90%}.fs-table td,.fs-table th{padding:2px 8px;
-border-bottom:1px solid #ddd;text-align:left}.fs-warn{color:#b54708;font-weight:600}.fs-err{color:#b42318}</style>"""
+CSS = kit.CSS  # the shared dashboard stylesheet (workbench/dashboards/kit.py)
 
 
 class ForesightFacilitator:
@@ -117,6 +117,8 @@ class ForesightFacilitator:
         self.micmac_html = w.HTML()
         self.comments_html = w.HTML()
         self.drivers_html = w.HTML()
+        # scenario narratives of the 2x2 frame (issue 17 item 1, owner: codraft)
+        self.narratives = ScenarioNarrativeEditor(self.exercise_id, db)
         tabs = w.Tab(
             children=[
                 w.VBox([self.round_pick, self.round_buttons, self.progress_html]),
@@ -124,6 +126,7 @@ class ForesightFacilitator:
                 w.VBox([self.matrix_fig, w.HBox([self.axis_a, self.axis_b]), self.scenario_html]),
                 w.VBox([self.micmac_fig, self.micmac_html]),
                 w.VBox([self.comments_html, self.drivers_html]),
+                self.narratives.container,
             ]
         )
         for i, name in enumerate(
@@ -133,6 +136,7 @@ class ForesightFacilitator:
                 "Impact/uncertainty",
                 "MICMAC",
                 "Comments & drivers",
+                "Scenario narratives",
             ]
         ):
             tabs.set_title(i, name)
@@ -169,6 +173,7 @@ class ForesightFacilitator:
 
     def _switch(self, exercise_id: str) -> None:
         self.exercise_id = exercise_id
+        self.narratives.set_exercise(exercise_id)
         self.refresh()
 
     def refresh(self) -> None:
@@ -178,7 +183,7 @@ class ForesightFacilitator:
             merged = capture.merge(db=self.db)
             self.ex = load_exercise(self.exercise_id, db=self.db)
         except WorkbenchError as exc:
-            self.message.value = f"<span class='fs-err'>{_h(exc)}</span>"
+            self.message.value = kit.status_html("error", str(exc), extra_class="fs-err")
             return
         ex = self.ex
         n_people = ex.answers["participant_code"].nunique()
@@ -250,7 +255,9 @@ class ForesightFacilitator:
                 if int(r) != round_no
             ]
             if others:
-                self.message.value = f"<span class='fs-err'>Close round {others[0]} first.</span>"
+                self.message.value = kit.status_html(
+                    "error", f"Close round {others[0]} first.", extra_class="fs-err"
+                )
                 return
         set_round(self.exercise_id, round_no, status, results_shared=share, db=self.db)
         self.refresh()
@@ -273,7 +280,9 @@ class ForesightFacilitator:
             return
         parts = [CSS, f"<h4>Round {r}: per statement</h4>", _table(self.item_stats(r))]
         try:
-            kw = delphi.kendall_w(answers)
+            kw = delphi.kendall_w(
+                answers, self.ex.statements.set_index("statement_id")["scale_points"]
+            )
             parts.append(
                 f"<p>Kendall's W = <b>{kw['W']:.3f}</b> (m = {int(kw['m'])} raters, n = {int(kw['n'])} items, "
                 f"chi2 = {kw['chi2']:.1f}, p = {kw['p_value']:.3g})</p>"
@@ -324,13 +333,16 @@ class ForesightFacilitator:
                 self.matrix, self.ex.ratings, (self.axis_a.value, self.axis_b.value)
             )
         except WorkbenchError as exc:
-            self.scenario_html.value = f"<p class='fs-err'>{_h(exc)}</p>"
+            self.scenario_html.value = kit.status_html("error", str(exc), extra_class="fs-err")
             return
         labels = self.matrix.set_index("driver_id")["label"]
         a, b = cast(tuple[str, str], choice["axes"])
+        self.narratives.set_axes(a, b, {str(k): str(v) for k, v in labels.items()})
         frame = scenarios.scenario_frame(labels[a], labels[b])
         warn = (
-            f"<p class='fs-warn'>Warning: {_h(choice['warning'])}</p>" if choice["warning"] else ""
+            kit.status_html("warn", f"Warning: {choice['warning']}", extra_class="fs-warn")
+            if choice["warning"]
+            else ""
         )
         rho = "n/a" if choice["rho"] is None else f"{choice['rho']:.2f}"
         self.scenario_html.value = (
@@ -350,7 +362,7 @@ class ForesightFacilitator:
         try:
             table, power = micmac.micmac(micmac.influence_matrix(self.ex.influences))
         except WorkbenchError as exc:
-            self.micmac_html.value = f"<p class='fs-err'>{_h(exc)}</p>"
+            self.micmac_html.value = kit.status_html("error", str(exc), extra_class="fs-err")
             return
         with self.micmac_fig.batch_update():
             self.micmac_fig.data = []
@@ -368,7 +380,7 @@ class ForesightFacilitator:
         self.micmac_html.value = (
             CSS
             + (
-                f"<p class='fs-err'>{_h(table.attrs['indirect_note'])}</p>"
+                kit.status_html("warn", table.attrs["indirect_note"], extra_class="fs-err")
                 if table.attrs.get("indirect_note")
                 else f"<p>Indirect classification stable at matrix power {power}.</p>"
             )

@@ -1,16 +1,23 @@
-"""Scoring dashboard: evaluators enter criteria scores and comments and watch the ranking update.
+"""Scoring dashboard: each evaluator fills one mechanisms x criteria grid (score 1-5 per cell, one
+confidence and one comment per mechanism) and saves it with one button; the ranking updates at once.
 
-Each saved score goes to the capture inbox (:mod:`workbench.capture`, kind
-``evaluation.criteria_score``), never straight into DuckDB, so many evaluators can save at the same
-time while imports, batches and other dashboards use the knowledge base; the inbox is merged into
-``criteria_scores`` by ``workbench serve`` / ``capture.merge``.  "Saved" is shown only after the
-inbox commit returned.  The ranking combines the scores in the knowledge base with those still
-waiting in the inbox (:func:`workbench.evaluation.data.current_scores`), so it changes at once.
+Mechanisms are named as in the ranking report (``Name (ID)``, :func:`workbench.evaluation.findings.
+mechanism_label`).  Typing one's name loads one's latest scores into the grid, so a save sends only
+the cells that changed.  Every cell is validated before anything is stored (a bad cell stores
+nothing and is named in the message); each changed cell then goes to the capture inbox
+(:mod:`workbench.capture`, kind ``evaluation.criteria_score``), never straight into DuckDB, so many
+evaluators can save at the same time while imports, batches and other dashboards use the knowledge
+base; the inbox is merged into ``criteria_scores`` by ``workbench serve`` / ``capture.merge``.
+"Saved" is shown only after the inbox commits returned; pressing Save again after a failure reuses
+the same idempotency keys, so nothing is stored twice.  The ranking combines the scores in the
+knowledge base with those still waiting in the inbox (:func:`workbench.evaluation.data.
+current_scores`); mechanisms missing a score on some criterion, or never scored, are listed as "not
+ranked yet".  HTML, status messages and styles come from :mod:`workbench.dashboards.kit`.
 """
 
 from __future__ import annotations
 
-import html
+import json
 import os
 import uuid
 from datetime import datetime
@@ -21,13 +28,16 @@ import pandas as pd
 
 from workbench import capture
 from workbench.config import load_defaults
+from workbench.dashboards import kit
 from workbench.errors import KBBusyError, WorkbenchError
 from workbench.evaluation import data
 from workbench.evaluation.capture_kinds import KIND
-from workbench.evaluation.errors import ScoreValidationError
+from workbench.evaluation.errors import EvaluationInputError
+from workbench.evaluation.findings import mechanism_label
 from workbench.evaluation.parameters import validate_weighting
-from workbench.evaluation.reports import rank_mechanisms
+from workbench.evaluation.reports import not_ranked, rank_mechanisms
 from workbench.evaluation.score_rules import check_record
+from workbench.evaluation.scoring import latest_scores
 from workbench.evaluation.settings import criteria_labels
 
 CLIENT_ID = "scoring-dashboard"
@@ -39,10 +49,24 @@ SCORE_LABELS = {
     4: "4 - good",
     5: "5 - very good",
 }
+BLANK = "-"  # shown for "no score yet" / "no confidence chosen"
+NO_SCORE = 0
+Cell = tuple[str, str]  # (mechanism_id, criterion)
+
+
+def _css_id(text: str) -> str:
+    """A CSS-class-safe form of an id (letters, digits, hyphen)."""
+    return "".join(ch if ch.isalnum() or ch == "-" else "_" for ch in text)
 
 
 class ScoringDashboard:
-    """Form for one criteria score + the live ranking.  Display ``.container``."""
+    """One evaluator's mechanisms x criteria grid + the live ranking.  Display ``.container``.
+
+    Widgets for tests and scripts: ``evaluator``, ``cells[(mechanism_id, criterion)]`` (score
+    dropdowns), ``confidence[mechanism_id]``, ``comments[mechanism_id]``, ``save``, ``status``,
+    ``ranking``.  CSS classes: ``wb-cell-<MECH>-<criterion>``, ``wb-confidence-<MECH>``,
+    ``wb-comment-<MECH>``, ``wb-save``, ``wb-score-status``, ``wb-ranking`` (table, rows carry
+    ``data-mechanism``), ``wb-unranked`` (list of mechanisms not ranked yet)."""
 
     def __init__(
         self,
@@ -54,136 +78,248 @@ class ScoringDashboard:
         self.db = db
         self._stored: pd.DataFrame | None = None
         self._stored_at = ""
+        self._keys: dict[str, str] = {}  # fingerprint of the last save -> its key prefix
+        self.loaded: dict[Cell, dict[str, Any]] = {}  # the evaluator's latest score per cell
+        self._shown: dict[tuple[str, ...], Any] = {}  # what load_evaluator put in each widget
         self.weighting = validate_weighting(weighting)
         mechanisms = data.load_mechanisms(db)
-        self.mechanism_names = dict(
+        self.mechanism_names: dict[str, str] = dict(
             zip(mechanisms["mechanism_id"], mechanisms["name"], strict=True)
         )
+        self.labels = criteria_labels()
         levels = list(load_defaults("evaluation")["scoring"]["confidence_weights"])
 
-        self.evaluator = W.Text(value=evaluator, description="Evaluator", placeholder="your name")
-        self.mechanism = W.Dropdown(
-            options=[(f"{n} ({m})", m) for m, n in self.mechanism_names.items()],
-            description="Mechanism",
+        self.evaluator = W.Text(
+            value=evaluator, description="Evaluator", placeholder="your name",
+            continuous_update=False,
+        )  # fmt: skip
+        self.evaluator.add_class("wb-evaluator")
+        self.evaluator.observe(lambda _c: self.load_evaluator(), names="value")
+        score_options = [(BLANK, NO_SCORE)] + [(str(s), s) for s in SCORE_LABELS]
+        self.cells: dict[Cell, W.Dropdown] = {}
+        self.confidence: dict[str, W.Dropdown] = {}
+        self.comments: dict[str, W.Text] = {}
+        header = [W.HTML("<b>Mechanism</b>")] + [
+            W.HTML(f"<b>{kit.h(label)}</b>") for label in self.labels.values()
+        ]
+        header += [W.HTML("<b>Confidence</b>"), W.HTML("<b>Comment (optional)</b>")]
+        grid: list[W.Widget] = list(header)
+        for m in self.mechanism_names:
+            grid.append(W.HTML(f"<span class='wb-mechanism-name'>{kit.h(self.label(m))}</span>"))
+            for c, label in self.labels.items():
+                box = W.Dropdown(
+                    options=score_options, value=NO_SCORE, layout=W.Layout(width="auto")
+                )
+                box.add_class(f"wb-cell-{_css_id(m)}-{_css_id(c)}")
+                box.add_class("wb-cell")
+                box.tooltip = f"{self.label(m)}: {label}"
+                self.cells[(m, c)] = box
+            conf = W.Dropdown(
+                options=[(BLANK, "")] + [(lv, lv) for lv in levels],
+                value="",
+                layout=W.Layout(width="auto"),
+            )
+            conf.add_class(f"wb-confidence-{_css_id(m)}")
+            self.confidence[m] = conf
+            note = W.Text(placeholder="why these scores", layout=W.Layout(width="auto"))
+            note.add_class(f"wb-comment-{_css_id(m)}")
+            self.comments[m] = note
+            grid += [*(self.cells[(m, c)] for c in self.labels), conf, note]
+            self._shown |= {("conf", m): "", ("comment", m): ""}
+            self._shown |= {("cell", m, c): NO_SCORE for c in self.labels}
+        n = len(self.labels)
+        self.grid = W.GridBox(
+            grid,
+            layout=W.Layout(
+                grid_template_columns=f"minmax(200px, 2fr) repeat({n}, minmax(64px, 1fr)) "
+                "minmax(96px, 1fr) minmax(160px, 2fr)",
+                grid_gap="4px 6px",
+                align_items="center",
+                overflow="auto",
+                width="100%",
+            ),
         )
-        self.criterion = W.Dropdown(
-            options=[(label, code) for code, label in criteria_labels().items()],
-            description="Criterion",
-        )
-        self.score = W.Dropdown(
-            options=[("(choose)", None)] + [(t, s) for s, t in SCORE_LABELS.items()],
-            description="Score",
-        )
-        self.confidence = W.Dropdown(
-            options=[("(choose)", None)] + [(c, c) for c in levels], description="Confidence"
-        )
-        self.comment = W.Textarea(description="Comment", placeholder="why this score (optional)")
-        self.save = W.Button(description="Save score", button_style="primary", icon="check")
+        self.grid.add_class("wb-grid")
+        self.save = W.Button(description="Save my scores", button_style="primary", icon="check")
+        self.save.add_class("wb-save")
         self.refresh_button = W.Button(description="Refresh ranking")
-        self.status = W.HTML()
+        self.refresh_button.add_class("wb-refresh")
+        self.status = kit.Status("wb-score-status")
         self.ranking = W.HTML()
+        self.ranking.add_class("wb-ranking-box")
         self.disagreement = W.HTML()
-        for widget, css in [
-            (self.evaluator, "wb-evaluator"),
-            (self.mechanism, "wb-mechanism"),
-            (self.criterion, "wb-criterion"),
-            (self.score, "wb-score"),
-            (self.confidence, "wb-confidence"),
-            (self.comment, "wb-comment"),
-            (self.save, "wb-save"),
-            (self.refresh_button, "wb-refresh"),
-            (self.status, "wb-status"),
-            (self.ranking, "wb-ranking-box"),
-        ]:
-            widget.add_class(css)
         self.save.on_click(lambda _: self.on_save())
         self.refresh_button.on_click(lambda _: self.refresh())
-        form = W.VBox(
-            [
-                self.evaluator,
-                self.mechanism,
-                self.criterion,
-                self.score,
-                self.confidence,
-                self.comment,
-                W.HBox([self.save, self.refresh_button]),
-                self.status,
-            ]
-        )
+        scale = ", ".join(SCORE_LABELS.values())
         self.container = W.VBox(
             [
+                kit.style(),
                 W.HTML(
-                    "<h2>Score policy learning mechanisms</h2><p>One score (1-5) per mechanism "
-                    "and criterion, with how confident you are. Re-scoring replaces your "
-                    "earlier score.</p>"
+                    "<h2>Score policy learning mechanisms</h2><p>Score each mechanism on each "
+                    f"criterion ({kit.h(scale)}), say how confident you are, and press "
+                    "<b>Save my scores</b> once. Typing your name loads your earlier scores; "
+                    "a new score replaces your earlier one, a cell left at "
+                    f"&ldquo;{BLANK}&rdquo; is not saved.</p>"
                 ),
-                form,
+                self.evaluator,
+                self.grid,
+                W.HBox(
+                    [self.save, self.refresh_button, self.status],
+                    layout=W.Layout(flex_flow="row wrap", align_items="center"),
+                ),
                 W.HTML("<h3>Ranking (TOPSIS, AHP weights)</h3>"),
                 self.ranking,
                 self.disagreement,
             ]
         )
+        self.container.add_class("wb-dashboard")
+        self.container.add_class("scoring-dashboard")
         self.refresh()
+        if evaluator:
+            self.load_evaluator()
 
-    # ------------------------------------------------------------------ actions
-    def payload(self) -> dict[str, Any]:
-        """The form as a score record."""
-        return {
-            "evaluator": self.evaluator.value,
-            "mechanism_id": self.mechanism.value,
-            "criterion": self.criterion.value,
-            "score": self.score.value,
-            "confidence": self.confidence.value,
-            "comment": self.comment.value or None,
+    def label(self, mechanism_id: str) -> str:
+        """The mechanism as the ranking report names it: ``Name (ID)``."""
+        return mechanism_label(mechanism_id, self.mechanism_names)
+
+    # ------------------------------------------------------------------ the grid
+    def load_evaluator(self) -> None:
+        """Fill the grid with the evaluator's latest scores (knowledge base + inbox)."""
+        name = self.evaluator.value.strip()
+        self.loaded = {}
+        if name:
+            try:
+                stored, _note = self.stored_scores()
+                scores = data.current_scores(self.db, stored=stored)
+            except WorkbenchError as exc:
+                self.status.error(f"Your earlier scores could not be read: {exc}")
+                return
+            if not scores.empty:
+                mine = latest_scores(scores[scores["evaluator"] == name])
+                for r in mine.to_dict("records"):
+                    cell = (r["mechanism_id"], r["criterion"])
+                    if cell in self.cells:
+                        self.loaded[cell] = r
+        # a cell the person already changed keeps their entry; the others show the loaded score
+        for (m, c), box in self.cells.items():
+            score = int(self.loaded[(m, c)]["score"]) if (m, c) in self.loaded else NO_SCORE
+            self._set(box, ("cell", m, c), score)
+        for m in self.mechanism_names:
+            mine = [r for (mm, _), r in self.loaded.items() if mm == m]
+            latest = max(mine, key=lambda r: str(r.get("submitted_at")), default=None)
+            conf = latest.get("confidence") if latest else None
+            levels = dict(self.confidence[m].options).values()
+            self._set(self.confidence[m], ("conf", m), conf if conf in levels else "")
+            comment = latest.get("comment") if latest else None
+            self._set(self.comments[m], ("comment", m), comment if isinstance(comment, str) else "")
+        if self.loaded:
+            self.status.info(f"Loaded your {len(self.loaded)} earlier score(s).")
+        else:
+            self.status.clear()
+
+    def _set(self, widget: W.ValueWidget, key: tuple[str, ...], value: Any) -> None:
+        """Show ``value`` unless the person changed the widget since the dashboard last set it."""
+        if widget.value == self._shown.get(key, widget.value):
+            widget.value = value
+            self._shown[key] = value
+
+    def changed_records(self) -> list[dict[str, Any]]:
+        """Score records to save: the filled cells whose score differs from the evaluator's latest
+        one, and every filled cell of a mechanism whose confidence or comment was changed (they
+        apply to the mechanism's row)."""
+        name = self.evaluator.value
+        out = []
+        row_changed = {
+            m: self.confidence[m].value != self._shown.get(("conf", m))
+            or self.comments[m].value != self._shown.get(("comment", m))
+            for m in self.mechanism_names
         }
+        for (m, c), box in self.cells.items():
+            if box.value == NO_SCORE:
+                continue
+            record = {
+                "evaluator": name,
+                "mechanism_id": m,
+                "criterion": c,
+                "score": box.value,
+                "confidence": self.confidence[m].value,
+                "comment": self.comments[m].value.strip() or None,
+            }
+            before = self.loaded.get((m, c))
+            if before is not None and int(before["score"]) == box.value and not row_changed[m]:
+                continue
+            out.append(record)
+        return out
 
-    def submit(self, payload: dict[str, Any]) -> capture.SubmitReceipt:
-        """Validate and append one score to the capture inbox; raises ScoreValidationError."""
-        record, problems = check_record(
-            payload, source="score form", mechanisms=list(self.mechanism_names)
-        )
-        if problems:
-            raise ScoreValidationError(problems)
-        return capture.submit(
-            KIND,
-            record,
-            client_id=CLIENT_ID,
-            idempotency_key=f"score-{uuid.uuid4().hex}",
-            db=self.db,
-        )
-
-    def on_save(self) -> None:
-        """Button handler: save, report the outcome in plain words, refresh the ranking."""
-        try:
-            receipt = self.submit(self.payload())
-        except ScoreValidationError as exc:
-            items = "".join(
-                f"<li><b>{html.escape(p.column or '')}</b>: {html.escape(p.rule)}"
-                + (
-                    f" (you entered {html.escape(p.value)!s})"
-                    if p.value not in (None, "None", "")
-                    else ""
-                )
-                + "</li>"
-                for p in exc.problems
+    def problems(self, records: list[dict[str, Any]]) -> list[str]:
+        """Plain-language problems of ``records`` (empty = all valid), naming mechanism and criterion."""
+        if not self.evaluator.value.strip():
+            return ["Evaluator: type your name first."]
+        out = []
+        missing_conf = sorted({r["mechanism_id"] for r in records if not r["confidence"]})
+        for m in missing_conf:
+            out.append(f"{self.label(m)}: choose your confidence (low, medium or high).")
+        for r in records:
+            if r["mechanism_id"] in missing_conf:
+                continue
+            _rec, found = check_record(
+                r, source="score grid", mechanisms=list(self.mechanism_names)
             )
-            self._status("error", f"Not saved - please correct:<ul>{items}</ul>")
-            return
-        except WorkbenchError as exc:
-            self._status("error", f"Not saved: {html.escape(str(exc))}")
-            return
-        name = self.mechanism_names.get(self.mechanism.value, self.mechanism.value)
-        self._status(
-            "ok",
-            f"Saved: {html.escape(str(name))}, {html.escape(criteria_labels()[self.criterion.value])}"
-            f" = {self.score.value} (receipt #{receipt.seq}).",
-        )
-        self.comment.value = ""
-        self.refresh()
+            for p in found:
+                you = f" (you entered {p.value})" if p.value not in (None, "None", "") else ""
+                out.append(
+                    f"{self.label(r['mechanism_id'])}, {self.labels[r['criterion']]}: "
+                    f"{p.column}: {p.rule}{you}"
+                )
+        return out
 
-    def _status(self, kind: str, message: str) -> None:
-        colour = "#1a7f37" if kind == "ok" else "#b42318"
-        self.status.value = f"<div class='wb-status-{kind}' style='color:{colour}'>{message}</div>"
+    def submit(self, records: list[dict[str, Any]]) -> list[capture.SubmitReceipt]:
+        """Append ``records`` to the capture inbox (each validated again there).  The same records
+        saved again (a retry after a failure, a double click) reuse their idempotency keys."""
+        fingerprint = json.dumps(records, sort_keys=True, default=str)
+        prefix = self._keys.get(fingerprint) or f"score-{uuid.uuid4().hex}"
+        self._keys = {fingerprint: prefix}  # only the last save may be repeated
+        return [
+            capture.submit(
+                KIND,
+                r,
+                client_id=CLIENT_ID,
+                db=self.db,
+                idempotency_key=f"{prefix}-{_css_id(r['mechanism_id'])}-{_css_id(r['criterion'])}",
+            )  # fmt: skip
+            for r in records
+        ]
+
+    def on_save(self) -> bool:
+        """Button handler: validate the whole grid, save the changed cells, say so, refresh."""
+        records = self.changed_records()
+        problems = self.problems(records)
+        if problems:
+            items = "".join(f"<li>{kit.h(p)}</li>" for p in problems)
+            self.status.error(f"Nothing saved - please correct:<ul>{items}</ul>", escape=False)
+            return False
+        if not records:
+            self.status.info("Nothing to save: no score entered or changed since your last save.")
+            return False
+        try:
+            receipts = self.submit(records)
+        except WorkbenchError as exc:
+            self.status.error(f"Not saved: {exc}. Press Save again; nothing is stored twice.")
+            return False
+        for r in records:
+            self.loaded[(r["mechanism_id"], r["criterion"])] = dict(r)
+            m = r["mechanism_id"]
+            self._shown[("cell", m, r["criterion"])] = r["score"]
+            self._shown[("conf", m)] = self.confidence[m].value
+            self._shown[("comment", m)] = self.comments[m].value
+        n_mech = len({r["mechanism_id"] for r in records})
+        seqs = sorted(x.seq for x in receipts)
+        self.status.ok(
+            f"Saved {len(records)} score(s) of {n_mech} mechanism(s) at "
+            f"{datetime.now().strftime('%H:%M:%S')} (receipts #{seqs[0]}-#{seqs[-1]})."
+        )
+        self.refresh()
+        return True
 
     # ------------------------------------------------------------------ views
     def stored_scores(self) -> tuple[pd.DataFrame, str]:
@@ -201,9 +337,14 @@ class ScoringDashboard:
             )
 
     def ranking_frame(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
-        """(ranking table, not-ranked-yet table, disagreements, note) from KB + inbox scores."""
+        """(ranking table, not-ranked-yet table, disagreements, note) from KB + inbox scores.
+        With no mechanism scored on every criterion the ranking table is empty."""
         stored, note = self.stored_scores()
-        result = rank_mechanisms(data.current_scores(self.db, stored=stored), self.weighting)
+        scores = data.current_scores(self.db, stored=stored)
+        try:
+            result = rank_mechanisms(scores, self.weighting, mechanisms=self.mechanism_names)
+        except EvaluationInputError:
+            return pd.DataFrame(), not_ranked(scores, self.mechanism_names), pd.DataFrame(), note
         return result.table, result.unranked, result.disagreements, note
 
     def refresh(self) -> None:
@@ -211,41 +352,58 @@ class ScoringDashboard:
         try:
             table, unranked, disagreements, note = self.ranking_frame()
         except WorkbenchError as exc:
-            self.ranking.value = f"<p class='wb-ranking-empty'>{html.escape(str(exc))}</p>"
+            self.ranking.value = f"<p class='wb-ranking-empty'>{kit.h(exc)}</p>"
             self.disagreement.value = ""
             return
-        rows = "".join(
-            f"<tr data-mechanism='{html.escape(m)}'><td>{int(r.rank_topsis)}</td>"
-            f"<td>{html.escape(str(self.mechanism_names.get(m, m)))}</td>"
-            f"<td>{r.topsis:.3f}</td><td>{r.weighted_sum:.2f}</td><td>{r.keeps_rank:.0%}</td></tr>"
-            for m, r in table.iterrows()
-        )
-        html_table = (
-            "<table class='wb-ranking'><thead><tr><th>Rank</th><th>Mechanism</th>"
-            "<th>TOPSIS closeness</th><th>Weighted sum</th><th>Keeps rank under weight noise</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table>"
+        ranked = [
+            {"mechanism_id": m, "mechanism": self.label(m), **r}
+            for m, r in zip(table.index, table.to_dict("records"), strict=True)
+        ]
+        parts = []
+        if note:
+            parts.append(f"<p class='wb-ranking-note'><i>{kit.h(note)}</i></p>")
+        parts.append(
+            kit.table_html(
+                ranked,
+                [
+                    ("rank_topsis", "Rank"),
+                    ("mechanism", "Mechanism"),
+                    ("topsis", "TOPSIS closeness"),
+                    ("weighted_sum", "Weighted sum"),
+                    ("keeps_rank", "Keeps rank under weight noise"),
+                ],
+                css_class="wb-ranking",
+                formats={
+                    "rank_topsis": "{:.0f}",
+                    "topsis": "{:.3f}",
+                    "weighted_sum": "{:.2f}",
+                    "keeps_rank": "{:.0%}",
+                },
+                row_attrs=lambda r: {"data-mechanism": r["mechanism_id"]},
+                empty="No mechanism is ranked yet: each needs a score on every criterion.",
+            )  # fmt: skip
         )
         if not unranked.empty:
-            labels = criteria_labels()
             items = "".join(
-                f"<li data-mechanism='{html.escape(r.mechanism_id)}'>"
-                f"{html.escape(str(self.mechanism_names.get(r.mechanism_id, r.mechanism_id)))}: "
-                "no score yet for "
-                + html.escape(", ".join(labels[c] for c in r.missing_criteria.split(", ")))
+                f"<li data-mechanism='{kit.h(r.mechanism_id)}'>{kit.h(self.label(r.mechanism_id))}"
+                ": not ranked yet - "
+                + (
+                    "no score yet"
+                    if int(r.n_criteria_scored) == 0
+                    else "no score yet for "
+                    + kit.h(", ".join(self.labels[c] for c in r.missing_criteria.split(", ")))
+                )
                 + "</li>"
                 for r in unranked.itertuples()
             )
-            html_table += f"<p>Not ranked yet:</p><ul class='wb-unranked'>{items}</ul>"
-        if note:
-            html_table = f"<p class='wb-ranking-note'><i>{html.escape(note)}</i></p>" + html_table
-        self.ranking.value = html_table
+            parts.append(f"<p>Not ranked yet:</p><ul class='wb-unranked'>{items}</ul>")
+        self.ranking.value = "".join(parts)
         if disagreements.empty:
             self.disagreement.value = ""
         else:
-            labels = criteria_labels()
             items = "".join(
-                f"<li>{html.escape(str(self.mechanism_names.get(r.mechanism_id, r.mechanism_id)))} / "
-                f"{html.escape(labels.get(r.criterion, r.criterion))}: scores {r.min}-{r.max}</li>"
+                f"<li>{kit.h(self.label(r.mechanism_id))} / "
+                f"{kit.h(self.labels.get(r.criterion, r.criterion))}: scores {r.min}-{r.max}</li>"
                 for r in disagreements.itertuples()
             )
             self.disagreement.value = f"<p>Evaluators disagree on:</p><ul>{items}</ul>"

@@ -30,7 +30,7 @@ from workbench.errors import WorkbenchError
 from workbench.kb.access import writer
 
 DEFAULT_SEED = 20261127
-GENERATORS = ("core", "policy", "pilots", "foresight", "projects")
+GENERATORS = ("core", "policy", "pilots", "foresight", "projects", "strategy", "practices")
 
 Progress = Callable[[str], None]
 

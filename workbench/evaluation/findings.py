@@ -177,7 +177,7 @@ def ranking_findings(
     if len(ranking.unranked):
         out.append(
             sentence(
-                "Not ranked yet (scores missing on some criteria): "
+                "Not ranked yet (no score, or scores missing on some criteria): "
                 + join(mechanism_label(m, names) for m in ranking.unranked["mechanism_id"])
             )
         )

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -26,6 +27,7 @@ __all__ = [
     "MechanismRanking",
     "PilotEvaluation",
     "evaluate_pilot",
+    "not_ranked",
     "rank_mechanisms",
     "validate_weighting",
     "weights_for",
@@ -165,20 +167,44 @@ def weights_for(weighting: str) -> tuple[pd.Series, AHPResult | None]:
     return pd.Series(1.0 / len(codes), index=codes, name="weight"), None
 
 
-def rank_mechanisms(scores: pd.DataFrame, weighting: str = "ahp") -> MechanismRanking:
-    """Aggregate the latest scores, rank mechanisms scored on every criterion, list the others."""
-    aggregated = aggregate_scores(latest_scores(scores))
+def _not_ranked(aggregated: pd.DataFrame, mechanisms: Iterable[str] | None) -> pd.DataFrame:
     codes = criteria_codes()
-    have = aggregated.groupby("mechanism_id")["criterion"].agg(set)
-    complete = [m for m, crits in have.items() if set(codes) <= crits]
-    unranked = pd.DataFrame(
+    have = aggregated.groupby("mechanism_id")["criterion"].agg(set).to_dict()
+    for m in mechanisms or ():
+        have.setdefault(m, set())  # in the catalogue, never scored
+    return pd.DataFrame(
         [
-            {"mechanism_id": m, "missing_criteria": ", ".join(c for c in codes if c not in crits)}
-            for m, crits in have.items()
-            if m not in complete
+            {
+                "mechanism_id": m,
+                "status": "not ranked yet",
+                "n_criteria_scored": len(set(codes) & crits),
+                "missing_criteria": ", ".join(c for c in codes if c not in crits),
+            }
+            for m, crits in sorted(have.items())
+            if not set(codes) <= crits
         ],
-        columns=["mechanism_id", "missing_criteria"],
+        columns=["mechanism_id", "status", "n_criteria_scored", "missing_criteria"],
     )
+
+
+def not_ranked(scores: pd.DataFrame, mechanisms: Iterable[str] | None = None) -> pd.DataFrame:
+    """Mechanisms that cannot be ranked yet: a score is missing on at least one criterion (latest
+    scores), including the ``mechanisms`` of the catalogue with no score at all.  Columns
+    ``mechanism_id``, ``status`` ("not ranked yet"), ``n_criteria_scored``, ``missing_criteria``."""
+    if scores.empty:
+        return _not_ranked(pd.DataFrame(columns=["mechanism_id", "criterion"]), mechanisms)
+    return _not_ranked(aggregate_scores(latest_scores(scores)), mechanisms)
+
+
+def rank_mechanisms(
+    scores: pd.DataFrame, weighting: str = "ahp", mechanisms: Iterable[str] | None = None
+) -> MechanismRanking:
+    """Aggregate the latest scores, rank mechanisms scored on every criterion, list the others as
+    not ranked yet (``mechanisms``: the catalogue's ids, so that never-scored ones are listed too)."""
+    aggregated = aggregate_scores(latest_scores(scores))
+    unranked = _not_ranked(aggregated, mechanisms)
+    scored = set(aggregated["mechanism_id"])
+    complete = sorted(scored - set(unranked["mechanism_id"]))
     if not complete:
         raise EvaluationInputError(
             "no mechanism has scores on every criterion yet: nothing can be ranked"

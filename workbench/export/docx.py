@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from workbench.errors import ValidationError
-from workbench.export.charts import CACHE_DIR, ChartRenderer
+from workbench.export.charts import CACHE_DIR, ChartRenderer, prefetch_reports
 from workbench.export.model import Figure, Heading, Html, Report, Table, _table
 
 REFERENCE_ENV = "WORKBENCH_REFERENCE_DOCX"
@@ -228,6 +228,7 @@ def render_docx(
     reference: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Write one Word document of ``reports`` (one report, or a pack)."""
+    prefetch_reports(charts, reports, "png")
     doc = _new_document(reference)
     pack = len(reports) > 1 or title is not None
     first = reports[0]

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import html as htmllib
+import multiprocessing
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +22,12 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Comment
 
-from workbench.export.charts import CACHE_DIR, ChartRenderer, MissingSystemPackage
+from workbench.export.charts import (
+    CACHE_DIR,
+    ChartRenderer,
+    MissingSystemPackage,
+    prefetch_reports,
+)
 from workbench.export.model import Figure, Heading, Html, Report, Table
 
 PANGO_HINT = (
@@ -39,6 +47,14 @@ class _Counter:
         n = self.anchors.get(base, 0) + 1
         self.anchors[base] = n
         return f"{base}-{n}"
+
+
+def pdf_chart_format() -> str:
+    """How charts go into the PDF: ``svg`` (vector, the default) or ``png`` (2x raster, cheaper
+    for WeasyPrint to draw; measured side by side in benchmarks/bench_export.py), from
+    ``WORKBENCH_PDF_CHARTS``."""
+    fmt = os.environ.get("WORKBENCH_PDF_CHARTS", "svg").strip().lower()
+    return fmt if fmt in ("svg", "png") else "svg"
 
 
 def _clean_html(fragment: str) -> str:
@@ -88,7 +104,9 @@ def _table_html(t: Table, n: int) -> str:
 def _figure_html(f: Figure, n: int, charts: ChartRenderer, cache: Path) -> str:
     e = htmllib.escape
     if f.plotly is not None:
-        data, kind = charts.render(f.plotly, "svg", cache), "svg+xml"
+        fmt = pdf_chart_format()
+        data = charts.render(f.plotly, fmt, cache)
+        kind = "svg+xml" if fmt == "svg" else "png"
     elif f.image is not None:
         data, kind = f.image, ("svg+xml" if f.image_type == "svg" else "png")
     else:
@@ -147,6 +165,61 @@ def report_body(
     return "\n".join(parts), {"id": rid, "text": report.title, "children": children}
 
 
+def _weasyprint_html():  # noqa: ANN202
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # OSError: Pango/GObject shared libraries missing
+        raise MissingSystemPackage(f"{PANGO_HINT} ({exc})") from exc
+    return HTML
+
+
+@functools.cache
+def _template():  # noqa: ANN202
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("workbench.export", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    return env.get_template("print.html.j2")
+
+
+def _html(
+    doc: dict[str, Any],
+    *,
+    cover: bool,
+    toc: list[dict[str, Any]],
+    body: str,
+    appendix: str | None,
+    first_page: int = 1,
+    total: int | None = None,
+) -> str:
+    """The print HTML of a whole document or of one part of it (a pack laid out in parts:
+    ``first_page`` and ``total`` then number the pages of the part within the whole)."""
+    from markupsafe import Markup
+
+    return _template().render(
+        **doc,
+        cover=cover,
+        show_toc=bool(toc),
+        toc=toc,
+        body=Markup(body),
+        show_appendix=appendix is not None,
+        appendix=Markup(appendix or ""),
+        first_page=first_page,
+        total=total,
+    )
+
+
+def workers_for_pack() -> int:
+    """Processes laying out a pack's reports at once: ``WORKBENCH_EXPORT_WORKERS`` or the
+    number of CPUs (at most 4); 1 lays the pack out in one pass."""
+    env = os.environ.get("WORKBENCH_EXPORT_WORKERS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def render_pdf(
     reports: list[Report],
     out: Path,
@@ -154,14 +227,15 @@ def render_pdf(
     *,
     title: str | None = None,
     subtitle: str | None = None,
+    workers: int | None = None,
 ) -> Path:
-    """Write one PDF of ``reports`` (one report, or a pack with one contents list and appendix)."""
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as exc:  # OSError: Pango/GObject shared libraries missing
-        raise MissingSystemPackage(f"{PANGO_HINT} ({exc})") from exc
-    from jinja2 import Environment, PackageLoader, select_autoescape
+    """Write one PDF of ``reports`` (one report, or a pack with one contents list and appendix).
 
+    A pack of several reports with ``workers`` > 1 (default :func:`workers_for_pack`) is laid
+    out report by report in parallel processes and merged (:func:`_render_parts`); otherwise
+    WeasyPrint lays out the whole document in one pass."""
+    html_cls = _weasyprint_html()
+    prefetch_reports(charts, reports, pdf_chart_format())
     pack = len(reports) > 1 or title is not None
     counter = _Counter()
     bodies: list[str] = []
@@ -181,36 +255,190 @@ def render_pdf(
     first = reports[0]
     synthetic = any(r.synthetic for r in reports)
     doc_title = title or first.title
-    env = Environment(
-        loader=PackageLoader("workbench.export", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-    )
-    from markupsafe import Markup
-
-    html = env.get_template("print.html.j2").render(
-        title=doc_title,
-        kind="" if pack else first.kind,
-        short_title=doc_title[:90].replace('"', "'"),
-        subtitle=subtitle if subtitle is not None else ("" if pack else first.subtitle),
-        date=max((_date(r) for r in reports), default=""),
-        synthetic_note=(
+    doc = {
+        "title": doc_title,
+        "kind": "" if pack else first.kind,
+        "short_title": doc_title[:90].replace('"', "'"),
+        "subtitle": subtitle if subtitle is not None else ("" if pack else first.subtitle),
+        "date": max((_date(r) for r in reports), default=""),
+        "synthetic_note": (
             first.synthetic_note
             if synthetic and not pack
             else (
                 "Contains SYNTHETIC DEMO DATA: generated, not real statistics." if synthetic else ""
             )
         ),
-        footer_note="Synthetic demo data" if synthetic else "",
-        findings=(
+        "footer_note": "Synthetic demo data" if synthetic else "",
+        "findings": (
             []
             if pack
             else ([{"title": "", "sentences": first.key_findings}] if first.key_findings else [])
         ),
-        toc=toc,
-        reports=[r.title for r in reports] if pack else [],
-        body=Markup("\n".join(bodies)),
-        appendix=Markup(appendix),
-    )
+        "reports": [r.title for r in reports] if pack else [],
+    }
     out.parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=html, base_url=str(first.run_dir)).write_pdf(out)
+    n = workers if workers is not None else workers_for_pack()
+    if len(reports) > 1 and n > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return _render_parts(doc, bodies, toc, appendix, first.run_dir, out, n)
+    html = _html(doc, cover=True, toc=toc, body="\n".join(bodies), appendix=appendix)
+    html_cls(string=html, base_url=str(first.run_dir)).write_pdf(out)
     return out
+
+
+# -- a pack laid out in parts ------------------------------------------------------------------
+# Each report (and the appendix) is laid out alone in a worker process: first to learn its page
+# count and on which of its pages each heading falls, then again with its final page numbers
+# ("Page x of y" of the whole pack) and written.  The cover and contents (page numbers now known)
+# are laid out here, the parts merged with pypdf (bookmarks kept) and the contents entries made
+# links to their pages.
+
+
+def _part_pages(html: str, base_url: str) -> tuple[int, dict[str, int]]:
+    """Pages of one laid-out part and the page index (0-based) of each of its anchors."""
+    document = _weasyprint_html()(string=html, base_url=base_url).render()
+    anchors: dict[str, int] = {}
+    for i, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, i)
+    return len(document.pages), anchors
+
+
+def _write_part(html: str, base_url: str, target: str) -> int:
+    document = _weasyprint_html()(string=html, base_url=base_url).render()
+    document.write_pdf(target)
+    return len(document.pages)
+
+
+def _render_parts(
+    doc: dict[str, Any],
+    bodies: list[str],
+    toc: list[dict[str, Any]],
+    appendix: str,
+    run_dir: Path,
+    out: Path,
+    workers: int,
+) -> Path:
+    import logging
+    import tempfile
+    from concurrent.futures import ProcessPoolExecutor
+
+    html_cls = _weasyprint_html()
+    base = str(run_dir)
+    parts = [(b, None) for b in bodies] + [("", appendix)]
+
+    def part_html(i: int, first_page: int = 1, total: int | None = None) -> str:
+        body, app = parts[i]
+        return _html(
+            doc, cover=False, toc=[], body=body, appendix=app, first_page=first_page, total=total
+        )
+
+    ctx = multiprocessing.get_context("fork")
+    with (
+        ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=ctx) as pool,
+        tempfile.TemporaryDirectory(prefix="wb-pack-") as scratch,
+    ):
+        htmls = [part_html(i) for i in range(len(parts))]
+        counted = list(pool.map(_part_pages, htmls, [base] * len(parts)))
+        sizes = [n for n, _ in counted]
+        starts = [sum(sizes[:i]) for i in range(len(parts))]  # 0-based, after the front matter
+        where = {
+            name: starts[i] + page for i, (_, a) in enumerate(counted) for name, page in a.items()
+        }
+
+        # the front matter (cover + contents) with explicit page numbers; its own length decides
+        # the offset of every part, so lay it out until the length it assumed is the one it has
+        logger = logging.getLogger("weasyprint")
+        level = logger.level
+        logger.setLevel(logging.ERROR)  # contents links point into other parts: added below
+        try:
+            front_pages = 2
+            for _ in range(4):
+                total = front_pages + sum(sizes)
+                numbered = [
+                    {
+                        **e,
+                        "page": front_pages + where.get(e["id"], 0) + 1,
+                        "children": [
+                            {**c, "page": front_pages + where.get(c["id"], 0) + 1}
+                            for c in e.get("children", [])
+                        ],
+                    }
+                    for e in toc
+                ]
+                front_html = _html(
+                    doc, cover=True, toc=numbered, body="", appendix=None, total=total
+                )
+                front = html_cls(string=front_html, base_url=base).render()
+                if len(front.pages) == front_pages:
+                    break
+                front_pages = len(front.pages)
+            else:
+                raise RuntimeError("the contents of the pack do not settle on a page count")
+            futures = [
+                pool.submit(
+                    _write_part,
+                    part_html(i, front_pages + starts[i] + 1, total),
+                    base,
+                    str(Path(scratch) / f"{i:04d}.pdf"),
+                )
+                for i in range(len(parts))
+            ]
+            front_pdf = Path(scratch) / "front.pdf"
+            front.write_pdf(front_pdf)
+        finally:
+            logger.setLevel(level)
+        for future, size in zip(futures, sizes, strict=True):
+            if future.result() != size:
+                raise RuntimeError("a pack part changed its length between layout passes")
+        _merge(
+            front_pdf,
+            [Path(scratch) / f"{i:04d}.pdf" for i in range(len(parts))],
+            front,
+            where,
+            front_pages,
+            doc["title"],
+            out,
+        )
+    return out
+
+
+def _merge(
+    front_pdf: Path,
+    part_pdfs: list[Path],
+    front: Any,
+    where: dict[str, int],
+    front_pages: int,
+    title: str,
+    out: Path,
+) -> None:
+    """One PDF of the front matter and the parts, outlines kept, contents entries linked."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.annotations import Link
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.append(str(front_pdf))
+    for part in part_pdfs:
+        writer.append(str(part))
+    scale = 0.75  # CSS px -> pt
+    for index, page in enumerate(front.pages):
+        height = float(writer.pages[index].mediabox.height)
+        seen: set[tuple[str, int, int]] = set()
+        for kind, target, (x, y, w, h), _box in page.links:
+            if kind != "internal" or target not in where or (target, int(x), int(y)) in seen:
+                continue
+            seen.add((target, int(x), int(y)))
+            writer.add_annotation(
+                index,
+                Link(
+                    rect=(x * scale, height - (y + h) * scale, (x + w) * scale, height - y * scale),
+                    target_page_index=front_pages + where[target],
+                ),
+            )
+    info = PdfReader(str(front_pdf)).metadata or {}
+    writer.add_metadata({**{k: v for k, v in info.items() if isinstance(k, str)}, "/Title": title})
+    lang = PdfReader(str(front_pdf)).trailer["/Root"].get("/Lang")
+    if lang:
+        writer._root_object[NameObject("/Lang")] = TextStringObject(str(lang))
+    with open(out, "wb") as fh:
+        writer.write(fh)

@@ -337,3 +337,6 @@ capture.register_merger("foresight.rating", merge_ratings, validate=validate_rat
 capture.register_merger("foresight.influence", merge_influences, validate=validate_influence)
 capture.register_merger(ROUND_KIND, merge_rounds, validate=validate_round)
 capture.register_merger(STATE_KIND, merge_states)
+
+# batched ratings/influences (participant grids): registered with the domain's kinds
+from workbench.foresight import capture_batches as _batches  # noqa: E402, F401

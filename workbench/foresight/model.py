@@ -8,7 +8,7 @@ pending are applied on top of the knowledge-base rounds.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +33,8 @@ class Exercise:
     ratings: pd.DataFrame
     influences: pd.DataFrame
     pending: int = 0
+    statement_translations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    driver_translations: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def synthetic(self) -> bool:
@@ -49,6 +51,8 @@ TABLES = {
     "comments": "foresight_comments",
     "ratings": "foresight_driver_ratings",
     "influences": "foresight_influences",
+    "statement_translations": "foresight_statement_translations",
+    "driver_translations": "foresight_driver_translations",
 }
 
 
@@ -136,6 +140,13 @@ def _pending_frames(exercise_id: str, db: Any) -> dict[str, list[dict[str, Any]]
                     "proposed_at": at,
                 }
             )
+        elif row.kind in ("foresight.ratings", "foresight.influences"):  # batches of the grids
+            from workbench.foresight.capture_batches import expand
+
+            name = row.kind.split(".", 1)[1]
+            id_field = "rating_id" if name == "ratings" else "influence_id"
+            for item_id, item in expand(row, name):
+                out[name].append({**base, **item, id_field: item_id})
         elif row.kind == "foresight.round":
             out["rounds"].append(
                 {

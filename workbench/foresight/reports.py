@@ -60,7 +60,7 @@ def summarise(exercise_id: str, db: str | os.PathLike[str] | None = None) -> For
         with contextlib.suppress(
             WorkbenchError
         ):  # fewer than 2 complete raters: no W for the round
-            kendall_rows.append({"round_no": r, **delphi.kendall_w(answers).to_dict()})
+            kendall_rows.append({"round_no": r, **delphi.kendall_w(answers, scales).to_dict()})
         if previous is not None:
             stab = delphi.stability(previous, answers)
             if "statement_id" in stab.columns and "statement" not in stab.columns:

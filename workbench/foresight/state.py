@@ -10,8 +10,10 @@ the facilitator shares that round.  Reading needs only sqlite3 + json.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -22,9 +24,28 @@ STATE_KIND = "foresight.state"
 ROUND_KIND = "foresight.round"
 
 
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_.]+")
+
+
 def normalise_code(code: str) -> str:
-    """Codes are case-insensitive and may be typed with spaces around them."""
-    return str(code).strip().upper()
+    """A code as typed, in its canonical form: case-insensitive, spaces around it ignored, and a code of
+    the generated shape typed without or with other separators ("k7qm4zt9xh", "k7qm4 zt9xh",
+    "K7QM4\u2013ZT9XH") becomes ``K7QM4-ZT9XH`` (alphabet, length and grouping: ``foresight.yml``).
+    Anything else is only upper-cased, so older codes keep working."""
+    text = str(code).strip().upper()
+    letters = _SEPARATORS.sub("", text)
+    rules = _code_rules()
+    alphabet, length, group = str(rules["alphabet"]), int(rules["length"]), int(rules["group"])
+    if len(letters) == length and all(ch in alphabet for ch in letters):
+        return "-".join(letters[i : i + group] for i in range(0, length, group))
+    return text
+
+
+@functools.cache
+def _code_rules() -> dict[str, Any]:
+    from workbench.config import load_defaults
+
+    return dict(load_defaults("foresight")["codes"])
 
 
 def hash_code(exercise_id: str, code: str) -> str:
@@ -91,20 +112,93 @@ def build_state(exercise_id: str, db: str | os.PathLike[str] | None = None) -> d
             }
             for r in rounds.itertuples()
         ],
-        "statements": [
-            {"statement_id": s.statement_id, "text": s.text, "scale_points": int(s.scale_points)}
-            for s in ex.statements.sort_values("sort_order").itertuples()
-        ],
-        "drivers": [
-            {"driver_id": d.driver_id, "label": d.label, "steep": d.steep}
-            for d in ex.drivers[ex.drivers["status"] == "accepted"].itertuples()
-        ],
+        "languages": _languages(ex.exercise),
+        "statements": _statements(ex),
+        "drivers": _drivers(ex),
         "shared": shared,
         "own_previous": own,
         "code_hashes": sorted(
             hash_code(exercise_id, c) for c in ex.participants["participant_code"]
         ),
     }
+
+
+def _text(value: Any) -> str | None:
+    """A text cell, or None for NULL/NaN/empty."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _languages(exercise: Any) -> list[str]:
+    """The exercise's languages, first = the language of its statements (default ``en``)."""
+    raw = _text(exercise.get("languages")) if hasattr(exercise, "get") else None
+    return [x.strip() for x in (raw or "en").split(";") if x.strip()] or ["en"]
+
+
+def _statements(ex: Any) -> list[dict[str, Any]]:
+    """Statements with their scale, anchors (given, or inferred: :mod:`workbench.foresight.anchors`)
+    and translations (text and anchors per language; a missing anchor falls back to the default)."""
+    from workbench.foresight.anchors import statement_anchors
+
+    tr = ex.statement_translations
+    out = []
+    for s in ex.statements.sort_values("sort_order").itertuples():
+        row = s._asdict()
+        anchors = statement_anchors(
+            s.text,
+            int(s.scale_points),
+            _text(row.get("dimension")),
+            _text(row.get("anchor_low")),
+            _text(row.get("anchor_mid")),
+            _text(row.get("anchor_high")),
+        )
+        translations = {}
+        if len(tr):
+            for t in tr[tr["statement_id"] == s.statement_id].itertuples():
+                translations[str(t.language)] = {
+                    "text": str(t.text),
+                    "anchors": {
+                        k: _text(getattr(t, f"anchor_{k}")) or anchors[k]
+                        for k in ("low", "mid", "high")
+                    },
+                }
+        out.append(
+            {
+                "statement_id": s.statement_id,
+                "text": s.text,
+                "scale_points": int(s.scale_points),
+                "dimension": anchors["dimension"],
+                "anchors": {k: anchors[k] for k in ("low", "mid", "high")},
+                "translations": translations,
+            }
+        )
+    return out
+
+
+def _drivers(ex: Any) -> list[dict[str, Any]]:
+    """Accepted drivers with description and translations (label, description per language)."""
+    tr = ex.driver_translations
+    out = []
+    for d in ex.drivers[ex.drivers["status"] == "accepted"].itertuples():
+        translations = {}
+        if len(tr):
+            for t in tr[tr["driver_id"] == d.driver_id].itertuples():
+                translations[str(t.language)] = {
+                    "label": str(t.label),
+                    "description": _text(t.description),
+                }
+        out.append(
+            {
+                "driver_id": d.driver_id,
+                "label": d.label,
+                "steep": d.steep,
+                "description": _text(getattr(d, "description", None)),
+                "translations": translations,
+            }
+        )
+    return out
 
 
 def _refuse_weak_codes(exercise_id: str, codes: list[str]) -> None:

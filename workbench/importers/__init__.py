@@ -33,7 +33,7 @@ from workbench.kb import writer
 from workbench.kb.access import WRITE_TIMEOUT_S
 from workbench.kb.datasets import already_imported, sha256_file
 from workbench.quality.corrections import same_corrections
-from workbench.quality.doctor import check_after_import
+from workbench.quality.doctor import SeriesGrid, check_after_import
 
 SNIFF_BYTES = 64 * 1024
 
@@ -66,6 +66,8 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     replaced: bool = False
     file: str = ""
+    # the cells just stored by series, for the data doctor (dropped once it has run)
+    series_grid: SeriesGrid | None = field(default=None, repr=False, compare=False)
 
 
 Sniffer = Callable[[Path, bytes], bool]
@@ -247,8 +249,10 @@ def import_file(
                 [Problem(file=str(p), rule=f"not readable as CSV: {exc}; is a quote unbalanced?")]
             ) from None
         # the data doctor, inside the same transaction: findings become the dataset's provenance
+        grid, result.series_grid = result.series_grid, None
         result.warnings += [
-            f"data check: {f.message}" for f in check_after_import(con, result.dataset_id)
+            f"data check: {f.message}"
+            for f in check_after_import(con, result.dataset_id, grid=grid)
         ]
     result.replaced = replaced
     result.file = str(p)

@@ -34,6 +34,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 from workbench.errors import MAX_LISTED_PROBLEMS, ImportFailed, Problem
 from workbench.importers import ImportRequest, ImportResult, register_importer
@@ -43,6 +45,7 @@ from workbench.kb.datasets import (
     ensure_dimension_columns,
     replace_dataset,
 )
+from workbench.quality.doctor import SeriesGrid
 
 IMPORTER_VERSION = "1.0"
 SOURCE = "Eurostat"
@@ -233,16 +236,35 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
     n = len(header.periods)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n + 1)) + "}"
     parts = ", ".join(f"split_part(c0, ',', {i + 1}) AS k{i}" for i in range(len(dims)))
-    cells = ", ".join(f"c{i + 1}" for i in range(n))
+    # Each cell parsed once, in the wide row: most cells are a bare number ("14.3 "), one TRY_CAST;
+    # only the others (":", flagged, malformed) are split, and CAST there raises on a malformed
+    # value.  t{i}: the TRY_CAST, v{i}: the value (NULL for ':'), f{i}: the flag.
+    tries = ", ".join(f"TRY_CAST(c{i} AS DOUBLE) AS t{i}" for i in range(1, n + 1))
+    values = ", ".join(
+        f"CASE WHEN t{i} IS NOT NULL THEN t{i} WHEN split_part(c{i}, ' ', 1) = ':' THEN NULL "
+        f"ELSE CAST(split_part(c{i}, ' ', 1) AS DOUBLE) END AS v{i}"
+        for i in range(1, n + 1)
+    )
+    flags = ", ".join(
+        f"CASE WHEN t{i} IS NOT NULL OR strpos(c{i}, ' ') = 0 THEN NULL "
+        f"ELSE nullif(substr(c{i}, strpos(c{i}, ' ') + 1), '') END AS f{i}"
+        for i in range(1, n + 1)
+    )
+    v_list = "[" + ", ".join(f"v{i}" for i in range(1, n + 1)) + "]"
+    f_list = "[" + ", ".join(f"f{i}" for i in range(1, n + 1)) + "]"
     periods = ", ".join(_sql_str(p) for p in header.periods)
     ndims = len(dims)
     saved = _fast_settings(con)
     try:
         con.execute("DROP TABLE IF EXISTS _estat_raw")
+        # One row per line (r: 1, 2, ...), its cells already typed.
         con.execute(
-            f"CREATE TEMP TABLE _estat_raw AS SELECT row_number() OVER () AS r, c0, {parts}, "
-            f"{cells} FROM read_csv(?, delim='\t', header=false, skip=1, columns={columns}, "
-            "quote='', escape='', auto_detect=false, strict_mode=true, null_padding=false)",
+            "CREATE TEMP TABLE _estat_raw AS SELECT row_number() OVER () AS r, c0, "
+            f"{', '.join(f'k{i}' for i in range(ndims))}, "
+            f"{values}, {flags} FROM (SELECT c0, {parts}, "
+            f"{', '.join(f'c{i}' for i in range(1, n + 1))}, {tries} "
+            f"FROM read_csv(?, delim='\t', header=false, skip=1, columns={columns}, "
+            "quote='', escape='', auto_detect=false, strict_mode=true, null_padding=false))",
             [file],
         )
         # Keys: right number of parts, no empty part, no duplicate (small: one row per line).
@@ -252,6 +274,17 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
             f"OR NOT ({nonempty})), count(*) - count(DISTINCT c0), count(*) FROM _estat_raw"
         ).fetchone()
         if bad_keys or dup_keys or nrows == 0:
+            raise _NeedsDiagnosis
+        # Flags and finiteness checked on the typed cells (the flag counts go to the data doctor).
+        non_finite = con.execute(
+            "SELECT " + " + ".join(f"count_if(NOT isfinite(v{i}))" for i in range(1, n + 1))
+            + " FROM _estat_raw"
+        ).fetchone()[0]  # fmt: skip
+        flag_counts = con.execute(
+            f"SELECT flag, count(*) AS n FROM (SELECT unnest({f_list}) AS flag FROM _estat_raw) "
+            "WHERE flag IS NOT NULL GROUP BY flag ORDER BY flag"
+        ).df()
+        if non_finite or any(not _FLAG_RE.match(f) for f in flag_counts["flag"]):
             raise _NeedsDiagnosis
         if nrows * n > IN_MEMORY_CELLS_MAX:  # bound the memory: stream row groups to disk
             con.execute("SET enable_optimistic_write = true")
@@ -268,31 +301,13 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
             f"SELECT {', '.join(series_select)} FROM _estat_raw",
             [base, request.dataset_id],
         )
-        # Most cells are a bare number ("14.3 "): one TRY_CAST.  Only the others (":", flagged,
-        # malformed) are split; CAST there raises on a malformed value.
-        value = (
-            "CASE WHEN v0 IS NOT NULL THEN v0 WHEN split_part(cell, ' ', 1) = ':' THEN NULL "
-            "ELSE CAST(split_part(cell, ' ', 1) AS DOUBLE) END"
-        )
-        flag = (
-            "CASE WHEN v0 IS NOT NULL OR strpos(cell, ' ') = 0 THEN NULL "
-            "ELSE nullif(substr(cell, strpos(cell, ' ') + 1), '') END"
-        )
         inserted = con.execute(
             "INSERT INTO observation_values (series_id, period, value, flag) "
-            f"SELECT ? + r, period, {value}, {flag} "
-            "FROM (SELECT *, TRY_CAST(cell AS DOUBLE) AS v0 FROM (SELECT r, "
-            f"unnest([{cells}]) AS cell, unnest([{periods}]) AS period FROM _estat_raw))",
+            f"SELECT ? + r, unnest([{periods}]), unnest({v_list}), unnest({f_list}) "
+            "FROM _estat_raw",
             [base],
         ).fetchone()[0]
-        # Flags and finiteness checked on what was written (columnar scan of two columns).
-        non_finite, flags = con.execute(
-            "SELECT count_if(NOT isfinite(value)), list(DISTINCT flag) FILTER (flag IS NOT NULL) "
-            "FROM observation_values WHERE series_id > ?",
-            [base],
-        ).fetchone()
-        if non_finite or any(not _FLAG_RE.match(f) for f in flags or []):
-            raise _NeedsDiagnosis
+        grid = _series_grid(con, header.periods, int(base), int(nrows), flag_counts)
     except (_NeedsDiagnosis, duckdb.Error) as exc:
         found = diagnose(path, header)
         if not found:
@@ -326,7 +341,25 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
         skipped_same_sha=False,
         kind=request.kind,
         sha256=request.sha256,
+        series_grid=grid,
     )
+
+
+def _series_grid(
+    con: duckdb.DuckDBPyConnection, periods: list[str], base: int, nrows: int, flags: pd.DataFrame
+) -> SeriesGrid:
+    """The just-written cells as the data doctor lays them out (periods sorted x series in id
+    order), read from the typed wide rows: the doctor then need not read them back."""
+    order = sorted(range(len(periods)), key=lambda i: periods[i])
+    cols = ", ".join(f"coalesce(v{i + 1}, '-inf'::DOUBLE) AS v{i + 1}" for i in order)
+    got = con.execute(f"SELECT {cols} FROM _estat_raw ORDER BY r").fetchnumpy()
+    values = np.empty((len(periods), nrows))
+    for j, i in enumerate(order):
+        values[j] = got[f"v{i + 1}"]
+    return SeriesGrid(
+        lo=base + 1, hi=base + nrows, periods=[periods[i] for i in order], values=values,
+        flags=flags,
+    )  # fmt: skip
 
 
 # Row order carries no meaning (parallel writes); the cells stay in memory until the commit writes

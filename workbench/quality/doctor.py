@@ -128,13 +128,14 @@ def _action_findings(
 def _observation_findings(
     con: duckdb.DuckDBPyConnection, dataset_id: str, n_obs: int, dims: list[str],
     conf: dict[str, Any], versions: dict[str, frozenset[str]], span: _Span | None = None,
+    grid: SeriesGrid | None = None,
 ) -> list[Finding]:  # fmt: skip
     columns = {r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'observations'").fetchall()}  # fmt: skip
     series_cols = [d for d in dims if d in columns and d not in _CORE_OBS]
     if span is not None:  # stored by series only: the same checks without the view
         fast = _series_observation_findings(
-            con, dataset_id, span, n_obs, series_cols, conf, versions
+            con, dataset_id, span, n_obs, series_cols, conf, versions, grid
         )
         if fast is not None:
             return fast
@@ -191,6 +192,24 @@ class _Span:
     hi: int
 
 
+@dataclass
+class SeriesGrid:
+    """The cells an importer just stored by series, handed to :func:`check_after_import` so that
+    the doctor need not read them back from ``observation_values``.
+
+    ``lo..hi``: the dataset's series ids (new ones, taken by this import only); ``values``: one
+    row per period (``periods``, sorted), one column per series in id order, ``-inf`` where the
+    cell has no value (``:``), every cell present; ``flags``: ``flag``, ``n`` of the cells with a
+    flag.
+    """
+
+    lo: int
+    hi: int
+    periods: list[str]
+    values: np.ndarray
+    flags: pd.DataFrame
+
+
 def _series_span(con: duckdb.DuckDBPyConnection, dataset_id: str) -> _Span | None:
     """The dataset's series id range when no other series shares it, else None."""
     n, distinct, lo, hi = con.execute(
@@ -224,14 +243,15 @@ def _quantile_median(values: np.ndarray) -> float:
 def _series_observation_findings(
     con: duckdb.DuckDBPyConnection, dataset_id: str, span: _Span, n_obs: int,
     series_cols: list[str], conf: dict[str, Any], versions: dict[str, frozenset[str]],
+    given: SeriesGrid | None = None,
 ) -> list[Finding] | None:  # fmt: skip
     """The observation checks of a series-stored dataset: the same findings as the queries on the
     ``observations`` view, from one scan of its ``observation_values`` id range (no strings per cell,
-    no window function: values are laid out on a series x period grid).
+    no window function: values are laid out on a period x series grid).
 
     None when the data holds something this path does not reproduce exactly (two series with the
     same region and key, a period twice in a series, NaN or infinite values): the caller then runs
-    the view queries.
+    the view queries.  ``given``: the same grid from the importer (no read-back).
     """
     lo, hi = span.lo, span.hi
     n_series = hi - lo + 1
@@ -256,25 +276,31 @@ def _series_observation_findings(
     region_names = list(names)
     is_scored = np.asarray(meta["scored"], dtype=bool)
     is_cell = np.asarray(meta["cell"], dtype=bool)
-    periods = sorted(r[0] for r in con.execute(  # DuckDB orders VARCHAR by bytes, as Python does
-        "SELECT DISTINCT period FROM observation_values WHERE series_id BETWEEN ? AND ?", [lo, hi]
-    ).fetchall())  # fmt: skip
-    n_per = len(periods)
-    counts = _df(con, "SELECT CASE WHEN flag IS NOT NULL AND trim(flag) <> '' THEN flag END AS flag, "
-                 "count(*) AS n, count(*) FILTER (WHERE NOT isfinite(value)) AS odd "
-                 "FROM observation_values WHERE series_id BETWEEN ? AND ? GROUP BY 1", [lo, hi])  # fmt: skip
-    if counts["odd"].sum() or n_series * n_per > max(4 * n_obs, 2**20):
-        return None  # NaN/inf (DuckDB orders NaN above all numbers), or too sparse for a grid
-    got = _arrow(  # a cell without a value (':') is -inf on the grid, no cell at all NaN
-        con, "SELECT (series_id - $lo)::BIGINT * $n + list_position($p, period) - 1 AS cell, "
-        "coalesce(value, '-inf'::DOUBLE) AS value "
-        "FROM observation_values WHERE series_id BETWEEN $lo AND $hi",
-        {"lo": lo, "hi": hi, "n": n_per, "p": periods},
-    )  # fmt: skip
-    # row = series (in id order), column = period (sorted)
-    grid: np.ndarray = np.full((n_series, n_per), np.nan)
-    grid.ravel()[got.column("cell").to_numpy()] = got.column("value").to_numpy()
-    del got
+    if given is not None:
+        periods, grid, counts = given.periods, given.values, given.flags
+        n_per = len(periods)
+        if grid.shape != (n_per, n_series):
+            return None  # not the grid of this span
+    else:
+        periods = sorted(r[0] for r in con.execute(  # DuckDB orders VARCHAR by bytes, as Python
+            "SELECT DISTINCT period FROM observation_values WHERE series_id BETWEEN ? AND ?",
+            [lo, hi]).fetchall())  # fmt: skip
+        n_per = len(periods)
+        counts = _df(con, "SELECT CASE WHEN flag IS NOT NULL AND trim(flag) <> '' THEN flag END "
+                     "AS flag, count(*) AS n, count(*) FILTER (WHERE NOT isfinite(value)) AS odd "
+                     "FROM observation_values WHERE series_id BETWEEN ? AND ? GROUP BY 1", [lo, hi])  # fmt: skip
+        if counts["odd"].sum() or n_series * n_per > max(4 * n_obs, 2**20):
+            return None  # NaN/inf (DuckDB orders NaN above all numbers), or too sparse for a grid
+        got = _arrow(  # a cell without a value (':') is -inf on the grid, no cell at all NaN
+            con, "SELECT (list_position($p, period) - 1)::BIGINT * $n + (series_id - $lo) AS cell, "
+            "coalesce(value, '-inf'::DOUBLE) AS value "
+            "FROM observation_values WHERE series_id BETWEEN $lo AND $hi",
+            {"lo": lo, "hi": hi, "n": n_series, "p": periods},
+        )  # fmt: skip
+        # row = period (sorted), column = series (in id order)
+        grid = np.full((n_per, n_series), np.nan)
+        grid.ravel()[got.column("cell").to_numpy()] = got.column("value").to_numpy()
+        del got
     has_row = ~np.isnan(grid)
     if int(np.count_nonzero(has_row)) != n_obs:
         return None  # a period twice in a series: lag() would take either value
@@ -290,23 +316,28 @@ def _series_observation_findings(
     if len(order):
         regs = region_ix[order]
         starts = np.flatnonzero(np.r_[True, regs[1:] != regs[:-1]])
-        seen = np.logical_or.reduceat(filled[order], starts, axis=0)
-        r_ix, p_ix = np.nonzero(seen)
+        seen = np.logical_or.reduceat(filled[:, order], starts, axis=1)  # period x region
+        r_ix, p_ix = np.nonzero(seen.T)
         cells = pd.DataFrame({"region": [region_names[regs[starts[i]]] for i in r_ix],
                               "period": [periods[i] for i in p_ix]})  # fmt: skip
+    del filled
     out += C.observation_coverage(
         dataset_id, cells, warn_share=float(conf["coverage"]["warn_missing_share"])
     )
     # outliers: consecutive positive values of a series in period order, d = ln(value / previous)
     z = float(conf["outliers"]["modified_z"])
-    positive = (grid > 0) & is_scored[:, None]
-    last = np.where(positive, np.arange(n_per, dtype=np.int32), -1)
-    np.maximum.accumulate(last, axis=1, out=last)  # last positive period up to each column
-    has_pair = positive[:, 1:] & (last[:, :-1] >= 0)
-    before = np.take_along_axis(grid, np.maximum(last[:, :-1], 0), axis=1)
-    del last, positive
+    positive = grid > 0
+    positive &= is_scored
+    last = np.empty_like(grid)  # each series' last positive value up to each period (NaN: none)
+    last[0] = np.where(positive[0], grid[0], np.nan)
+    for j in range(1, n_per):
+        last[j] = last[j - 1]
+        np.copyto(last[j], grid[j], where=positive[j])
+    has_pair = positive[1:]  # period j (from the second) has a value and an earlier one
+    has_pair &= last[:-1] > 0
+    del positive
     with np.errstate(invalid="ignore", divide="ignore"):
-        q = (grid[:, 1:] / before)[has_pair]  # row-major: series, then period order
+        q = (grid[1:] / last[:-1])[has_pair]  # period-major order
     changes = pd.DataFrame()
     if len(q):
         con.register("_doctor_pairs", pa.table({"q": q}))
@@ -322,11 +353,14 @@ def _series_observation_findings(
             deviation *= 0.6745
             deviation /= mad
             hit = np.flatnonzero(deviation > z)
-            hit = hit[np.argsort(-deviation[hit], kind="stable")[:500]]
+            # where each pair is: period j - 1 (of the pair's second value j) and series row
+            where = np.flatnonzero(has_pair)[hit]
+            col, rows = where // n_series + 1, where % n_series
+            # largest first; ties in series, then period order
+            first = np.lexsort((col, rows, -deviation[hit]))[:500]
+            hit, col, rows = hit[first], col[first], rows[first]
             mz = 0.6745 * (d[hit] - med) / mad
-            at = np.flatnonzero(has_pair)[hit]
-            rows, col = at // (n_per - 1), at % (n_per - 1) + 1
-            value, previous = grid[rows, col], before[rows, col - 1]
+            value, previous = grid[col, rows], last[col - 1, rows]
             ids = (rows + lo).tolist()
             keys = dict(con.execute(
                 f"SELECT series_id, {series} FROM observation_series WHERE dataset_id = ? "
@@ -341,7 +375,7 @@ def _series_observation_findings(
             })  # fmt: skip
     out += _change_finding(dataset_id, changes, n_obs, z)
     # region codes of the series with cells (the view lists regions of its rows)
-    present = has_row.any(axis=1)
+    present = has_row.any(axis=0)
     codes = [region_names[i] for i in np.unique(region_ix[present]) if i >= 0]
     out += C.mixed_nuts_versions(dataset_id, codes, versions, n_obs)
     return out
@@ -353,8 +387,13 @@ def check_dataset(
     *,
     versions: dict[str, frozenset[str]] | None = None,
     conf: dict[str, Any] | None = None,
+    grid: SeriesGrid | None = None,
 ) -> list[Finding]:
-    """All checks that apply to one dataset (policy actions and/or observations)."""
+    """All checks that apply to one dataset (policy actions and/or observations).
+
+    ``grid``: the cells an importer has just stored by series (:class:`SeriesGrid`), used instead
+    of reading them back; the findings are the same.
+    """
     conf = conf or load_defaults("quality")
     versions = nuts_versions(con) if versions is None else versions
     row = con.execute(
@@ -370,6 +409,8 @@ def check_dataset(
         "SELECT count(*) FROM observation_rows WHERE dataset_id = ?", [dataset_id]
     ).fetchone()
     span = None if n_rows else _series_span(con, dataset_id)
+    if span is None or grid is None or (grid.lo, grid.hi) != (span.lo, span.hi):
+        grid = None  # not (only) the cells the importer handed over: read them back
     if span is not None:  # only in the series storage, one id range: count its cells directly
         counted = con.execute(
             "SELECT count(*) FROM observation_values WHERE series_id BETWEEN ? AND ?",
@@ -380,9 +421,13 @@ def check_dataset(
             "SELECT count(*) FROM observations WHERE dataset_id = ?", [dataset_id]
         ).fetchone()
     n_obs = int(counted[0]) if counted else 0
+    if grid is not None and grid.values.size != n_obs:
+        grid = None
     if n_obs:
         dims = list(row[1] or []) if row else []
-        findings += _observation_findings(con, dataset_id, int(n_obs), dims, conf, versions, span)
+        findings += _observation_findings(
+            con, dataset_id, int(n_obs), dims, conf, versions, span, grid
+        )
     return findings
 
 
@@ -399,9 +444,14 @@ def record(con: duckdb.DuckDBPyConnection, dataset_id: str, findings: Iterable[F
         )
 
 
-def check_after_import(con: duckdb.DuckDBPyConnection, dataset_id: str) -> list[Finding]:
-    """Run the checks on a just-imported dataset and store them; return the warnings."""
-    findings = check_dataset(con, dataset_id)
+def check_after_import(
+    con: duckdb.DuckDBPyConnection, dataset_id: str, grid: SeriesGrid | None = None
+) -> list[Finding]:
+    """Run the checks on a just-imported dataset and store them; return the warnings.
+
+    ``grid``: the importer's cells stored by series (:class:`SeriesGrid`), if it has them.
+    """
+    findings = check_dataset(con, dataset_id, grid=grid)
     record(con, dataset_id, findings)
     return [f for f in findings if f.severity == "warning"]
 

@@ -169,6 +169,8 @@ def trace_points(trace: dict[str, Any]) -> int:
         return len(_values(trace.get("values")))
     if kind.startswith("choropleth"):
         return len(_values(trace.get("locations")))
+    if kind == "sankey":  # flows are the data (nodes alone draw nothing)
+        return len(_values((trace.get("link") or {}).get("value")))
     for key in ("y", "x", "r", "lat", "values", "z"):
         values = _values(trace.get(key))
         if values:

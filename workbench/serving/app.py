@@ -41,6 +41,7 @@ import inspect
 import ipaddress
 import logging
 import os
+import re
 import signal
 import sys
 from typing import Any
@@ -61,10 +62,13 @@ from workbench.serving.roles import (
     RoleConfig,
     may_open,
     notebook_key,
+    roles_for_page,
     scrub_query,
 )
 
 _CONFIG: RoleConfig | None = None
+# webpack chunks and remote entries of Voila and the lab extensions: the name changes with the content
+_HASHED_ASSET = re.compile(r"[./][0-9a-f]{16,}\.(?:js|css|woff2?|ttf|svg|png)$")
 log = logging.getLogger("workbench.serving")
 
 
@@ -163,6 +167,15 @@ def _is_loopback(ip: str | None) -> bool:
         return False
 
 
+def _from_this_machine(handler: Any) -> bool:
+    """The request comes from the address it was sent to (a kernel of a server bound to a LAN
+    address asks for its request info there, ``VOILA_APP_IP``): the same machine."""
+    with contextlib.suppress(Exception):
+        local = handler.request.connection.stream.socket.getsockname()[0]
+        return bool(local) and local == handler.request.remote_ip
+    return False
+
+
 def _kernel_id(handler: Any) -> str:
     """The kernel id in a handler's URL (a named group in Jupyter Server's patterns)."""
     return str(handler.path_kwargs.get("kernel_id") or (handler.path_args or [""])[0])
@@ -191,6 +204,16 @@ class GuardMixin:
         reason = getattr(exc, "log_message", None) or handler._reason
         handler.set_header("Content-Type", "text/html; charset=utf-8")
         handler.finish(_page(f"{status_code}", f"<p>{html.escape(str(reason))}</p>"))
+
+    def set_headers(self) -> None:
+        """Static files: those whose name carries a content hash are cached for good (a device's
+        re-open then asks only for the page); the others are revalidated (304 when unchanged)."""
+        super().set_headers()  # type: ignore[misc]
+        handler: Any = self
+        if _HASHED_ASSET.search(handler.request.path):
+            handler.set_header("Cache-Control", "public, max-age=31536000, immutable")
+        elif not handler._headers.get("Cache-Control"):
+            handler.set_header("Cache-Control", "no-cache")
 
     def _request_summary(self) -> str:
         """What tornado logs for a refused request: the URL without its token."""
@@ -228,7 +251,7 @@ class GuardMixin:
         elif self.wb_rule == "tree":
             if role is None:
                 raise web.HTTPError(403)
-            if role != FACILITATOR:
+            if role != FACILITATOR or _is_root(handler):
                 self._landing(handler, role)
         elif self.wb_rule == "facilitator" and role != FACILITATOR:
             raise web.HTTPError(403, "facilitator only")
@@ -236,7 +259,9 @@ class GuardMixin:
     async def _guard_query(self, handler: Any, role: str | None) -> None:
         kid = _kernel_id(handler)
         page = kernel_page(handler.settings["kernel_manager"], kid)
-        if page is not None and _is_loopback(handler.request.remote_ip):
+        if page is not None and (
+            _is_loopback(handler.request.remote_ip) or _from_this_machine(handler)
+        ):
             return  # a kernel of this server asking for its request info (no cookie)
         if role is None:  # a plain tornado socket: ask the identity provider
             user = handler.settings["identity_provider"].get_user(handler)
@@ -270,13 +295,73 @@ class GuardMixin:
         if target:
             handler.redirect(f"{base}voila/render/{target}.ipynb")
             return
-        pages = sorted(p for p in config.pages if may_open(role, p, config.pages))
-        items = "".join(
-            f"<li><a href='{base}voila/render/{html.escape(p)}.ipynb'>{html.escape(p)}</a></li>"
-            for p in pages
-        )
         handler.set_header("Content-Type", "text/html; charset=utf-8")
-        handler.finish(_page("Dashboards", f"<ul>{items}</ul>"))
+        handler.finish(landing_page(config, role, base))
+
+
+def _is_root(handler: Any) -> bool:
+    """The server's start page (``/`` or ``/voila/tree``), not a sub-folder listing."""
+    base = handler.settings.get("base_url", "/")
+    return handler.request.path.rstrip("/") in (base.rstrip("/"), f"{base}voila/tree".rstrip("/"))
+
+
+AUDIENCE_ORDER = {"participant": 0, "group": 1, "facilitator": 2}
+LANDING_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;"
+    "line-height:1.45;color:#1b1b1b}h1{font-size:1.5em}.dash{border:1px solid #ccc;border-radius:8px;"
+    "padding:.8em 1em;margin:.8em 0}.dash h2{font-size:1.15em;margin:0 0 .3em 0}.who{color:#444;"
+    "margin:.2em 0}.who b{color:#1b1b1b}.links{background:#f4f6f8;border-radius:8px;padding:.6em 1em}"
+    "code{background:#eef;padding:0 .2em;border-radius:3px;overflow-wrap:anywhere}"
+)
+
+
+def landing_page(config: RoleConfig, role: str, base: str) -> str:
+    """The start page: every dashboard this role may open, with whom it is for and what it does
+    (texts from ``serving.yml``: ``dashboards``); the facilitator also sees how to hand out links."""
+    esc = html.escape
+    names = [n for n in config.dashboards if may_open(role, n, config.pages)]
+    # the pages of the widest audience first (participant page, working group, facilitator only)
+    names.sort(key=lambda n: (-len(roles_for_page(n, config.pages)), n))
+    cards = []
+    for name in names:
+        info = config.dashboards[name]
+        roles = sorted(roles_for_page(name, config.pages), key=AUDIENCE_ORDER.get)
+        cards.append(
+            f"<section class='dash' data-dashboard='{esc(name)}'>"
+            f"<h2><a href='{esc(base)}voila/render/{esc(name)}.ipynb'>{esc(info['title'])}</a></h2>"
+            f"<p class='who'><b>For:</b> {esc(info['audience'])}</p>"
+            + (
+                f"<p class='does'><b>What it does:</b> {esc(info['purpose'])}</p>"
+                if info["purpose"]
+                else ""
+            )
+            + f"<p class='who'>Roles that may open it: {esc(', '.join(roles))}</p></section>"
+        )
+    intro = {
+        FACILITATOR: "You are signed in as the <b>facilitator</b>: you may open every dashboard.",
+        "group": "You are signed in as a <b>working-group member</b>.",
+    }.get(role, "")
+    links = ""
+    if role == FACILITATOR:
+        participant = esc(config.participant_url or base)
+        links = (
+            "<div class='links'><h2>Handing out links</h2><p>Participants open "
+            f"<code>{participant}</code> (the participant link printed by <code>workbench serve</code>), "
+            "or better their personal invitation link, which signs them in: print the sheet of "
+            "links with QR codes with <code>workbench foresight invitations EXERCISE --base-url "
+            f"{participant} --out invitations.html</code>. The working-group and facilitator "
+            "links are printed in the terminal too. Runbook: <code>docs/facilitator_runbook.md</code>."
+            "</p></div>"
+        )
+    body = (
+        f"<p>{intro}</p>" + ("".join(cards) or "<p>No dashboard is open to your role.</p>") + links
+    )
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>Workshop dashboards</title><style>{LANDING_CSS}</style></head><body>"
+        f"<h1>SEE Cluster Policy Lab: workshop dashboards</h1>{body}</body></html>"
+    )
 
 
 class ScrubbedRequestInfoSocketHandler(RequestInfoSocketHandler):
@@ -339,12 +424,59 @@ def _bind_to_parent(parent: int) -> None:
         sys.exit("workbench serve is gone; not starting Voila")
 
 
+# Console lines people running a workshop do not need (the links are printed by `workbench serve`,
+# dashboards never show untrusted HTML output, kernels come and go all day).  Warnings and errors
+# stay, and so do "Kernel pool of ... is filled" (the page is ready; tests wait for it).
+QUIET_PREFIXES = (
+    "Notebook ",  # "Notebook X.ipynb is not trusted" (once per page view)
+    "Voilà is running at",
+    "Voila is running at",
+    "Using /tmp to store connection files",
+    "Storing connection files in",
+    "Serving static files from",
+    "Config option `connection_dir` not recognized",
+    "Kernel started:",
+    "Kernel shutdown:",
+    "Using pre-heated kernel",
+    "Culling kernels with idle",
+    "Culling '",
+    "Starting buffering for",
+    "Restoring connection for",
+    "Discarding ",
+    "Replaying ",
+    "Connecting to kernel",
+    "The websocket_ping_timeout",  # tornado, once: Jupyter Server's default timeout > interval
+)
+
+
+class QuietConsole(logging.Filter):
+    """Drops the routine lines of :data:`QUIET_PREFIXES` from the Voila process's console."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for a routine line (not shown)."""
+        message = record.getMessage()
+        if message.startswith("Notebook ") and not message.endswith("is not trusted"):
+            return True
+        return not message.startswith(QUIET_PREFIXES)
+
+
+def quiet_console(logger: logging.Logger) -> None:
+    """Put :class:`QuietConsole` on ``logger`` and on its handlers (records of child loggers too)."""
+    quiet = QuietConsole()
+    logger.addFilter(quiet)
+    for handler in logger.handlers:
+        handler.addFilter(quiet)
+
+
 class WorkbenchVoila(Voila):
     """Voila with the guards above."""
 
     def initialize(self, argv: Any = None) -> None:
         """Voila's initialisation, then the role/identity classes and the page config hook."""
+        quiet_console(self.log)
+        quiet_console(logging.getLogger("tornado.general"))
         super().initialize(argv)
+        quiet_console(self.log)
         self.identity_provider_class = RoleIdentityProvider
         self.voila_configuration.multi_kernel_manager_class = PageKernelManager
         self.voila_configuration.page_config_hook = page_config_hook
@@ -355,6 +487,10 @@ class WorkbenchVoila(Voila):
         from jupyter_server.log import log_request
 
         settings = super().init_settings()
+        # gzip for pages, scripts, styles and JSON (participants share a venue's Wi-Fi)
+        settings["compress_response"] = True
+        # ... and permessage-deflate for the kernel websockets (the widgets' state is JSON)
+        settings["websocket_compression_options"] = {}
         settings["log_function"] = lambda handler: log_request(
             handler, record_prometheus_metrics=False
         )
@@ -382,9 +518,13 @@ class WorkbenchVoila(Voila):
 
 def main() -> None:
     """Entry point of the Voila child process."""
+    import warnings
+
     parent = int(os.environ.get(PARENT_ENV, "0") or 0)
     if parent:
         _bind_to_parent(parent)
+    # traitlets' notes on the JSON form of list/dict options: not for the workshop's console
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
     WorkbenchVoila.launch_instance()
 
 

@@ -77,6 +77,9 @@ class RoleConfig:
     pages: dict[str, list[str]] = field(default_factory=dict)
     landing: dict[str, str] = field(default_factory=dict)
     widget_only_pages: list[str] = field(default_factory=list)  # pages of core ipywidgets only
+    # dashboards in the served folder -> {title, audience, purpose} for the landing page
+    dashboards: dict[str, dict[str, str]] = field(default_factory=dict)
+    participant_url: str = ""  # shown on the facilitator's landing page (no token in it)
 
     def role_of_token(self, token: str | None) -> str | None:
         """The role whose token this is (constant-time comparison of hashes), or None."""

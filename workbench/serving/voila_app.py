@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,8 @@ TEMPLATE_NAME = "workbench"
 # kernel websockets with TCP_NODELAY: "Saved" is not held back by delayed ACKs (see the module)
 WEBSOCKET_CONNECTION = "workbench.serving.websocket.NoDelayChannelsConnection"
 PARTICIPANT_NOTEBOOK = "foresight_participant.ipynb"
+# the co-drafting pages of the action plan (issue 17): core ipywidgets only; roles in serving.yml
+CODRAFT_NOTEBOOKS = ("codraft.ipynb", "codraft_review.ipynb")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -66,7 +69,7 @@ class ServeOptions:
     skip_extensions: tuple[str, ...] = ("jupyterlab-plotly", "@voila-dashboards/jupyterlab-preview")
     # pages built from core ipywidgets only (no plotly/anywidget, no code shown): their browsers skip
     # the front-end extensions in roles.WIDGET_ONLY_SKIP as well (the facilitator page still loads them)
-    widget_only_pages: tuple[str, ...] = (PARTICIPANT_NOTEBOOK,)
+    widget_only_pages: tuple[str, ...] = (PARTICIPANT_NOTEBOOK, *CODRAFT_NOTEBOOKS)
 
     def check(self) -> None:
         """Refuse unsafe or impossible settings with a clear message."""
@@ -130,6 +133,9 @@ def voila_command(opts: ServeOptions) -> list[str]:
         "--MappingKernelManager.cull_busy=False",
         f"--VoilaExecutor.startup_timeout={opts.kernel_start_timeout_s}",
         f"--Voila.kernel_websocket_connection_class={WEBSOCKET_CONNECTION}",
+        # under load a cell's outputs (the page's widgets) may trail its reply by seconds, and
+        # nbclient drops outputs that come later than this (default 4 s): a page without widgets
+        "--VoilaExecutor.iopub_timeout=60",
     ]
     if opts.lean_template:
         cmd.append(f"--template={TEMPLATE_NAME}")
@@ -169,7 +175,32 @@ def role_config(opts: ServeOptions, tokens: dict[str, str]) -> RoleConfig:
         pages={k: list(v) for k, v in settings.get("pages", {}).items()},
         landing=dict(settings.get("landing", {})),
         widget_only_pages=[Path(p).stem for p in opts.widget_only_pages],
+        dashboards=dashboard_descriptions(opts.notebooks_dir, settings.get("dashboards", {})),
+        participant_url=base_url(opts),
     )
+
+
+def dashboard_descriptions(
+    notebooks_dir: Path, described: dict[str, dict[str, str]]
+) -> dict[str, dict[str, str]]:
+    """Title, audience and purpose of every dashboard notebook in the served folder (from
+    ``serving.yml``; a notebook without an entry: its file name, for the facilitator)."""
+    out = {}
+    for path in sorted(notebooks_dir.glob("*.ipynb")):
+        info = dict(described.get(path.stem) or {})
+        out[path.stem] = {
+            "title": str(info.get("title") or path.stem),
+            "audience": str(info.get("audience") or "The facilitator"),
+            "purpose": str(info.get("purpose") or ""),
+        }
+    return out
+
+
+def base_url(opts: ServeOptions) -> str:
+    """``http://HOST:PORT/`` of the server as people type it."""
+    host = "<this machine's address>" if opts.host in ("0.0.0.0", "::") else opts.host
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{opts.port}/"
 
 
 def role_tokens(opts: ServeOptions) -> dict[str, str]:
@@ -196,18 +227,40 @@ def voila_env(opts: ServeOptions, tokens: dict[str, str] | None = None) -> dict[
     config = role_config(opts, tokens if tokens is not None else role_tokens(opts))
     env[ROLES_ENV] = str(config.save(runtime_dir() / f"roles-{os.getpid()}.json"))
     env[PARENT_ENV] = str(os.getpid())
+    if opts.host not in LOCAL_HOSTS and opts.host not in ("0.0.0.0", "::"):
+        # preheated kernels fetch their page's request info (the invitation code) from the server:
+        # bound to one LAN address, it does not answer on 127.0.0.1
+        env["VOILA_APP_IP"] = opts.host
     return env
 
 
 def role_urls(opts: ServeOptions, tokens: dict[str, str]) -> dict[str, str]:
     """The link to hand to each role."""
-    host = "<this machine's address>" if opts.host in ("0.0.0.0", "::") else opts.host
-    host = f"[{host}]" if ":" in host else host
-    base = f"http://{host}:{opts.port}/"
+    base = base_url(opts)
     urls = {role: f"{base}?token={tokens[role]}" for role in (FACILITATOR, GROUP, PARTICIPANT)}
     if opts.host in LOCAL_HOSTS and not opts.token:
         urls[PARTICIPANT] = base
     return urls
+
+
+def console_banner(opts: ServeOptions, tokens: dict[str, str]) -> str:
+    """What ``workbench serve`` prints at start: the link of each role and what to do with it."""
+    urls = role_urls(opts, tokens)
+    base = base_url(opts)
+    return "\n".join(
+        [
+            f"Workshop dashboards at {base} (Ctrl+C stops the server)",
+            f"  participant: {urls[PARTICIPANT]}",
+            "               personal links that sign in, with QR codes: workbench foresight "
+            f"invitations EXERCISE --base-url {base} --out invitations.html",
+            f"        group: {urls[GROUP]}",
+            f"  facilitator: {urls[FACILITATOR]}",
+            "               (its start page says who each dashboard is for; runbook: "
+            "docs/facilitator_runbook.md)",
+            "Pages are ready when the line 'Kernel pool of foresight_participant.ipynb is filled' "
+            "appears.",
+        ]
+    )
 
 
 def publish_all() -> list[str]:
@@ -246,8 +299,7 @@ def serve(opts: ServeOptions) -> int:
         log.warning("could not publish foresight states: %s", exc)
     tokens = role_tokens(opts)
     env = voila_env(opts, tokens)
-    for role, url in role_urls(opts, tokens).items():
-        print(f"{role:>12}: {url}", flush=True)  # noqa: T201 - the links the facilitator hands out
+    print(console_banner(opts, tokens), flush=True)  # noqa: T201 - the links to hand out
     # Voila dies with this process, even on kill -9 (PR_SET_PDEATHSIG + watchdog in its launcher)
     proc = subprocess.Popen(voila_command(opts), env=env)
     stop = threading.Event()
@@ -268,6 +320,14 @@ def serve(opts: ServeOptions) -> int:
         stop.set()
         with contextlib.suppress(OSError):
             Path(env[ROLES_ENV]).unlink()
+
+
+class _KeepRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # the 302 itself is the answer
+
+
+_NO_REDIRECT = urllib.request.build_opener(_KeepRedirects)
 
 
 class ServerProcess:
@@ -301,6 +361,7 @@ class ServerProcess:
 
     def __enter__(self) -> str:
         import time
+        import urllib.error
         import urllib.request
 
         script = Path(sys.executable).parent / "workbench"
@@ -316,9 +377,12 @@ class ServerProcess:
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"workbench serve exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/", timeout=5) as response:
-                    ready = response.status == 200
+            try:  # the landing page; its redirect is not followed (it would take a participant's
+                # preheated kernel)
+                with _NO_REDIRECT.open(self.url + "/", timeout=5) as response:
+                    ready = response.status in (200, 302)
+            except urllib.error.HTTPError as exc:
+                ready = exc.code == 302
             except OSError:
                 ready = False
             text = self.log_path.read_text(errors="replace")
