@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 WB     := $(VENV)/bin/workbench
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system demo test test-fast lint format bench clean
+.PHONY: setup system demo test test-fast lint format bench training i18n clean
 
 # Debian packages the project needs beyond Python: chromium (browser tests, static chart images for PDF/Word)
 # and Pango + a font (PDF through WeasyPrint).  Installed when running as root with apt-get, else named.
@@ -35,8 +35,8 @@ demo: setup
 
 ## the whole test suite (CI runs this through .ci/run): ruff, mypy, import contracts (in pytest), pytest
 test: setup
-	$(VENV)/bin/ruff check workbench tests benchmarks notebooks docs
-	$(VENV)/bin/ruff format --check workbench tests benchmarks notebooks docs
+	$(VENV)/bin/ruff check workbench tests benchmarks notebooks docs training
+	$(VENV)/bin/ruff format --check workbench tests benchmarks notebooks docs training
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
@@ -46,11 +46,20 @@ test-fast: setup
 	$(PY) -m pytest -m "not browser and not slow" -q
 
 lint:
-	$(VENV)/bin/ruff check workbench tests benchmarks notebooks docs
+	$(VENV)/bin/ruff check workbench tests benchmarks notebooks docs training
 
 format:
-	$(VENV)/bin/ruff format workbench tests benchmarks notebooks docs
-	$(VENV)/bin/ruff check --fix workbench tests benchmarks notebooks docs
+	$(VENV)/bin/ruff format workbench tests benchmarks notebooks docs training
+	$(VENV)/bin/ruff check --fix workbench tests benchmarks notebooks docs training
+
+## the static training site (Sphinx + MyST-NB), built offline: lessons executed on the demo KB
+training: setup
+	$(WB) training site --out training/_build
+
+## refresh the participant page's translation catalogues after changing its texts
+i18n: setup
+	$(VENV)/bin/pybabel extract -k _ -k N_ --no-location --omit-header -o workbench/dashboards/locale/participant.pot workbench/dashboards/foresight_participant.py
+	$(VENV)/bin/pybabel update -i workbench/dashboards/locale/participant.pot -d workbench/dashboards/locale -D participant --no-location
 
 ## every benchmark (each compares against the obvious alternative; add --quick for a short run)
 bench: setup

@@ -411,7 +411,7 @@ def bench_exercise(db: Path, tmp: Path, people: int) -> list[str]:
     ``people`` participants; returns their codes."""
     import yaml
 
-    from workbench.foresight.setup import new_exercise, write_setup_template
+    from workbench.importers.foresight_setup import new_exercise, write_setup_template
 
     path = write_setup_template("foresight_exercise", tmp / "exercise.yml", example=True)
     data = yaml.safe_load(path.read_text())

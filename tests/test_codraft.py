@@ -148,6 +148,9 @@ def test_accept_turns_a_proposal_into_an_action_with_links_and_indicator(kb: Pat
     assert links.values.tolist() == [["barrier", "b2"]]
     ind = query("SELECT * FROM strategy_indicators WHERE action_id = ?", [action_id], db=kb)
     assert ind[["indicator_id", "baseline", "target"]].values.tolist() == [["RCO87", 0.0, 12.0]]
+    # reports cite the dashboards' input in their provenance: one dataset row, counted
+    ds = query("SELECT rows, kind FROM datasets WHERE dataset_id = 'capture:codraft'", db=kb)
+    assert ds.values.tolist() == [[3, "capture"]]  # the action, the proposal and the comment
     prop = query("SELECT status, action_id, decision_note FROM strategy_proposals", db=kb).iloc[0]
     assert (prop["status"], prop["action_id"], prop["decision_note"]) == (
         "accepted",

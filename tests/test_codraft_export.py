@@ -69,11 +69,6 @@ def test_strategy_pdf_holds_the_whole_plan_and_its_chain(exported: Path, demo_kb
     assert not re.search(r"\b(nan|NaN|None|NaT)\b", text)
 
 
-@pytest.mark.xfail(
-    reason="wide tables (15 columns: 'Actions of the plan') overflow A4 portrait; asked pack "
-    "(export internals) for landscape pages or fitting tables",
-    strict=False,
-)
 def test_strategy_pdf_has_no_text_outside_the_page(exported: Path) -> None:
     import pypdf
 

@@ -22,14 +22,18 @@ from scipy import stats
 from workbench.errors import ImportFailed, ValidationError
 from workbench.foresight import delphi
 from workbench.foresight.access import settings as code_settings
-from workbench.foresight.invitations import (
+from workbench.foresight.state import current_state, hash_code, normalise_code
+from workbench.importers.foresight_setup import (
+    new_exercise,
+    validate_exercise,
+    write_setup_template,
+)
+from workbench.serving.invitations import (
     invitation_sheet,
     invitation_url,
     invitations,
     parse_invitation,
 )
-from workbench.foresight.setup import new_exercise, validate_exercise, write_setup_template
-from workbench.foresight.state import current_state, hash_code, normalise_code
 
 EXE = str(Path(sys.executable).with_name("workbench"))
 EXAMPLE_ID = "my-region-2035"
@@ -387,3 +391,42 @@ def test_cli_round_open_close_share(tmp_db: Path, tmp_path: Path) -> None:
         (2, "open", False),
     ]
     assert set(state["shared"]) == set()  # nobody answered round 1: nothing to share
+
+
+# -- landing page and console of `workbench serve` ---------------------------------------------------
+
+
+def test_landing_page_per_role_and_quiet_console(tmp_path: Path) -> None:
+    import logging
+
+    from workbench.config import load_defaults
+    from workbench.serving import ServeOptions
+    from workbench.serving.app import QuietConsole, landing_page
+    from workbench.serving.voila_app import console_banner, role_config
+
+    notebooks = tmp_path / "dashboards"
+    notebooks.mkdir()
+    for name in ("foresight_participant", "barriers", "foresight_facilitator", "my_notes"):
+        (notebooks / f"{name}.ipynb").write_text("{}")
+    opts = ServeOptions(notebooks_dir=notebooks, port=9999)
+    tokens = {"participant": "p" * 20, "group": "g" * 20, "facilitator": "f" * 20}
+    config = role_config(opts, tokens)
+    described = load_defaults("serving")["dashboards"]
+    page = landing_page(config, "facilitator", "/")
+    order = re.findall(r"data-dashboard='([^']+)'", page)
+    assert order == ["foresight_participant", "barriers", "foresight_facilitator", "my_notes"]
+    assert described["barriers"]["purpose"] in page and "workbench foresight invitations" in page
+    group = landing_page(config, "group", "/")
+    assert re.findall(r"data-dashboard='([^']+)'", group) == ["foresight_participant", "barriers"]
+    assert "f" * 20 not in page + group  # no token on the page
+    banner = console_banner(opts, tokens)
+    assert "participant: http://127.0.0.1:9999/\n" in banner and "g" * 20 in banner
+    quiet = QuietConsole()
+
+    def shown(msg: str, *args: object) -> bool:
+        return quiet.filter(logging.LogRecord("Voila", logging.WARNING, "", 0, msg, args, None))
+
+    assert not shown("Notebook %s is not trusted", "barriers.ipynb")
+    assert not shown("Kernel started: %s", "abc")
+    assert shown("Kernel pool of %s is filled with %s kernel(s)", "x.ipynb", 1)
+    assert shown("Notebook %s does not exist", "x.ipynb")

@@ -13,9 +13,9 @@ from support.browser import launch_chromium
 from support.testing import free_port
 
 from workbench.config import load_defaults, project_root
-from workbench.foresight.invitations import invitations
-from workbench.foresight.setup import new_exercise, write_setup_template
+from workbench.importers.foresight_setup import new_exercise, write_setup_template
 from workbench.serving import ServerProcess
+from workbench.serving.invitations import invitations
 from workbench.serving.roles import FACILITATOR, GROUP
 
 pytestmark = pytest.mark.browser

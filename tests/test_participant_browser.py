@@ -15,7 +15,7 @@ import yaml
 from support.testing import CHROMIUM_ARGS, free_port, record_foreign_requests, require_browser
 
 from workbench import capture
-from workbench.foresight.setup import write_setup_template
+from workbench.importers.foresight_setup import write_setup_template
 from workbench.serving import ServerProcess
 
 pytestmark = pytest.mark.browser

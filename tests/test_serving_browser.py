@@ -136,6 +136,43 @@ def test_participant_cannot_open_or_drive_the_facilitator_page(server: ServerPro
             browser.close()
 
 
+def test_closing_a_page_shuts_its_kernel_down(server: ServerProcess) -> None:
+    """Leaving a page makes its front end POST ``voila/api/shutdown/<kernel>`` with the ``_xsrf``
+    cookie; the server must set that cookie with the page, or every closed page keeps its
+    kernel (about 100 MiB) until culled."""
+    from playwright.sync_api import sync_playwright
+
+    def alive(kid: str) -> bool:
+        request = urllib.request.Request(
+            f"{server.url}/api/kernels/{kid}",
+            headers={"Authorization": f"token {server.tokens[FACILITATOR]}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30):
+                return True
+        except urllib.error.HTTPError as err:
+            if err.code == 404:
+                return False
+            raise
+
+    with sync_playwright() as pw:
+        browser = _launch(pw)
+        try:
+            page = browser.new_context().new_page()
+            page.goto(server.url_for(PARTICIPANT, PARTICIPANT_PAGE), timeout=180_000)
+            page.get_by_placeholder("your code").wait_for(timeout=120_000)
+            assert any(c["name"] == "_xsrf" for c in page.context.cookies())
+            kid = page.evaluate(KERNEL_ID_JS)
+            assert alive(kid)
+            page.goto("about:blank")  # beforeunload: the shutdown beacon
+            deadline = time.monotonic() + 60
+            while alive(kid) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert not alive(kid)
+        finally:
+            browser.close()
+
+
 def test_kernel_apis_refuse_other_roles(server: ServerProcess) -> None:
     async def run(notebook: str) -> None:
         facilitator = VoilaPage(server.url, notebook, token=server.tokens[FACILITATOR])

@@ -566,7 +566,9 @@ def validate_defaults(name: str, data: dict[str, Any], path: Path | str) -> Sect
 # ------------------------------------------------------------------------------ strategy.yml
 class MinimumContentElement(Section):
     element: str
-    check: Literal["field", "dimensions", "evidence", "dates", "budget", "funding", "regions", "target"]
+    check: Literal[
+        "field", "dimensions", "evidence", "dates", "budget", "funding", "regions", "target"
+    ]
     field: str | None = None
     reference: str
 

@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create a foresight exercise from a template file (XLSX or YAML), after checking it
         (problems name sheet, row, column and value; nothing is written when there is any)."""
-        from workbench.foresight.setup import new_exercise
+        from workbench.importers.foresight_setup import new_exercise
 
         plan, counts = new_exercise(file, replace=replace)
         console.print(
@@ -119,8 +119,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a printable sheet of invitation links with QR codes (offline; one card per
         participant). Each link opens the participant page already signed in."""
-        from workbench.foresight.invitations import invitation_sheet, invitations
         from workbench.kb.access import require_existing
+        from workbench.serving.invitations import invitation_sheet, invitations
 
         require_existing()
         written = invitation_sheet(exercise_id, base_url, out, pdf=pdf, token=token)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 def write_setup(name: str, fmt: str, out: Path | None) -> Path:
     """Write a set-up template (``csv`` means the default, XLSX) and print its columns."""
-    from workbench.foresight.setup import _column_doc, load_spec, write_setup_template
+    from workbench.importers.foresight_setup import _column_doc, load_spec, write_setup_template
 
     fmt = "xlsx" if fmt in ("csv", "") else ("yaml" if fmt == "yml" else fmt)
     path = out or Path(f"{name}_template.{'yml' if fmt == 'yaml' else fmt}")

@@ -6,7 +6,7 @@ Lean on purpose (40-100 people join in the same minute): plain ipywidgets and es
 pandas, no plotly, no DuckDB in this kernel.  It reads only the state the facilitator published
 (:mod:`workbench.foresight.state`) and its own earlier submissions, and writes only through
 :func:`workbench.capture.submit`; "Saved" is shown after ``submit`` returned, i.e. once durable.
-Every text that came from a person is passed through :func:`html.escape` before it enters an HTML
+Every text that came from a person is passed through :func:`workbench.dashboards.kit.h` before it enters an HTML
 widget.  Values are validated again in the kernel (capture validators) and refused with a message.
 
 * **Anchors**: each statement shows its own scale's end points: the ``anchors`` the exercise gives
@@ -28,7 +28,6 @@ widget.  Values are validated again in the kernel (capture validators) and refus
 from __future__ import annotations
 
 import functools
-import html
 import json
 import logging
 import os
@@ -43,6 +42,7 @@ import ipywidgets as w
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from workbench import capture
+from workbench.dashboards import kit
 from workbench.dashboards.translations import LANGUAGES, N_, gettext_for, pick_language
 from workbench.errors import KBBusyError, ValidationError
 from workbench.foresight import capture_kinds as kinds
@@ -79,7 +79,9 @@ def _full() -> w.Layout:
     return w.Layout(width="100%", max_width="640px")
 
 
-CSS = """<style>
+CSS = (
+    kit.CSS
+    + """<style>
 .fs-card{border:1px solid #ccc;border-radius:6px;padding:8px;margin:6px 0;max-width:640px}
 .fs-ok{color:#1a7f37;font-weight:600}.fs-err{color:#b42318;font-weight:600}
 .fs-muted{color:#555;font-size:90%}
@@ -95,18 +97,18 @@ table.fs-matrix td.fs-diag{background:#ddd}table.fs-matrix tr.fs-current th{back
 table.fs-matrix td.fs-draft{font-style:italic;background:#fff4e5}
 .foresight-participant:not(.fs-unsaved) .fs-unsaved-note{display:none}
 </style>"""
+)
 
 
-def _h(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+_h = kit.h  # the shared dashboard kit (workbench/dashboards/kit.py)
 
 
 def _ok(text: str) -> str:
-    return f'<span class="fs-ok">{_h(text)}</span>'
+    return kit.status_html("ok", text, extra_class="fs-ok")
 
 
 def _err(text: str) -> str:
-    return f'<span class="fs-err">{_h(text)}</span>'
+    return kit.status_html("error", text, extra_class="fs-err")
 
 
 def _fmt(x: float) -> str:
@@ -743,7 +745,7 @@ class ForesightParticipant:
                 )
             )
             return False
-        changed = [
+        changed: list[dict[str, Any]] = [
             {"driver_id": k, "impact": v[0], "uncertainty": v[1]}
             for k, v in values.items()
             if UNSET not in v and v != self.saved_ratings.get(k)

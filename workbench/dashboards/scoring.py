@@ -206,7 +206,7 @@ class ScoringDashboard:
             self._set(box, ("cell", m, c), score)
         for m in self.mechanism_names:
             mine = [r for (mm, _), r in self.loaded.items() if mm == m]
-            latest = max(mine, key=lambda r: str(r.get("submitted_at")), default=None)
+            latest = mine[-1] if mine else None  # loaded in time order (ties: inbox order)
             conf = latest.get("confidence") if latest else None
             levels = dict(self.confidence[m].options).values()
             self._set(self.confidence[m], ("conf", m), conf if conf in levels else "")
@@ -307,7 +307,9 @@ class ScoringDashboard:
             self.status.error(f"Not saved: {exc}. Press Save again; nothing is stored twice.")
             return False
         for r in records:
-            self.loaded[(r["mechanism_id"], r["criterion"])] = dict(r)
+            key = (r["mechanism_id"], r["criterion"])
+            self.loaded.pop(key, None)  # re-inserted last: the dict stays in time order
+            self.loaded[key] = dict(r)
             m = r["mechanism_id"]
             self._shown[("cell", m, r["criterion"])] = r["score"]
             self._shown[("conf", m)] = self.confidence[m].value

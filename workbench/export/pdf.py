@@ -30,6 +30,7 @@ from workbench.export.charts import (
 )
 from workbench.export.model import Figure, Heading, Html, Report, Table
 
+WIDE_TABLE_COLUMNS = 9  # tables with more columns get smaller type to fit the A4 width
 PANGO_HINT = (
     "PDF export needs WeasyPrint and the Pango library: `apt-get install -y libpango-1.0-0 "
     "libpangoft2-1.0-0 fonts-dejavu-core` (Debian/Ubuntu) and `pip install weasyprint`"
@@ -95,8 +96,9 @@ def _table_html(t: Table, n: int) -> str:
     )
     notes = "".join(f'<p class="note">{e(x)}</p>' for x in t.notes)
     data = f'<p class="data">Data: {e(t.csv)} in the data annex.</p>' if t.csv else ""
+    wide = ' class="wide"' if len(t.header) > WIDE_TABLE_COLUMNS else ""
     return (
-        f'<table><caption><span class="label">Table {n}.</span> {e(t.caption)}</caption>'
+        f'<table{wide}><caption><span class="label">Table {n}.</span> {e(t.caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}{data}"
     )
 
@@ -423,11 +425,11 @@ def _merge(
     scale = 0.75  # CSS px -> pt
     for index, page in enumerate(front.pages):
         height = float(writer.pages[index].mediabox.height)
-        seen: set[tuple[str, int, int]] = set()
+        seen: set[tuple[str, int]] = set()
         for kind, target, (x, y, w, h), _box in page.links:
-            if kind != "internal" or target not in where or (target, int(x), int(y)) in seen:
+            if kind != "internal" or target not in where or (target, int(y)) in seen:
                 continue
-            seen.add((target, int(x), int(y)))
+            seen.add((target, int(y)))
             writer.add_annotation(
                 index,
                 Link(
@@ -435,9 +437,10 @@ def _merge(
                     target_page_index=front_pages + where[target],
                 ),
             )
-    info = PdfReader(str(front_pdf)).metadata or {}
-    writer.add_metadata({**{k: v for k, v in info.items() if isinstance(k, str)}, "/Title": title})
-    lang = PdfReader(str(front_pdf)).trailer["/Root"].get("/Lang")
+    reader = PdfReader(str(front_pdf))
+    info: dict[str, Any] = dict(reader.metadata or {})
+    writer.add_metadata({**info, "/Title": title})
+    lang = reader.root_object.get("/Lang")
     if lang:
         writer._root_object[NameObject("/Lang")] = TextStringObject(str(lang))
     with open(out, "wb") as fh:

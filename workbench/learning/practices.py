@@ -141,9 +141,10 @@ def _store(con: Any, rows: pd.DataFrame, *, dataset_id: str, synthetic: bool, at
         validated = rec["validation_state"] != "draft"
         values = [rec[c] or None if c not in LIST_COLUMNS else rec[c] for c in columns]
         con.execute(
-            f"INSERT INTO good_practices ({', '.join(columns)}, validated_at, dataset_id, synthetic)"
-            f" VALUES ({', '.join('?' * (len(columns) + 3))})",
-            [*values, at if validated else None, dataset_id, synthetic],
+            f"INSERT INTO good_practices ({', '.join(columns)}, validated_at, dataset_id, synthetic,"
+            " created_at)"
+            f" VALUES ({', '.join('?' * (len(columns) + 4))})",
+            [*values, at if validated else None, dataset_id, synthetic, at],
         )
         if validated:
             con.execute(

@@ -248,6 +248,10 @@ class GuardMixin:
                 raise web.HTTPError(403)
             if not may_open(role, notebook, config.pages):
                 self._refuse(handler, notebook)
+                return
+            # the page's front end sends `_xsrf` from this cookie when it is closed
+            # (POST voila/api/shutdown/<kernel>); without it the kernel lives on until culled
+            handler.xsrf_token  # noqa: B018 - reading it sets the cookie
         elif self.wb_rule == "tree":
             if role is None:
                 raise web.HTTPError(403)
@@ -325,11 +329,15 @@ def landing_page(config: RoleConfig, role: str, base: str) -> str:
     cards = []
     for name in names:
         info = config.dashboards[name]
-        roles = sorted(roles_for_page(name, config.pages), key=AUDIENCE_ORDER.get)
+        roles = sorted(roles_for_page(name, config.pages), key=lambda r: AUDIENCE_ORDER.get(r, 9))
         cards.append(
             f"<section class='dash' data-dashboard='{esc(name)}'>"
             f"<h2><a href='{esc(base)}voila/render/{esc(name)}.ipynb'>{esc(info['title'])}</a></h2>"
-            f"<p class='who'><b>For:</b> {esc(info['audience'])}</p>"
+            + (
+                f"<p class='who'><b>For:</b> {esc(info['audience'])}</p>"
+                if info["audience"]
+                else ""
+            )
             + (
                 f"<p class='does'><b>What it does:</b> {esc(info['purpose'])}</p>"
                 if info["purpose"]

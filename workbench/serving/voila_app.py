@@ -190,7 +190,7 @@ def dashboard_descriptions(
         info = dict(described.get(path.stem) or {})
         out[path.stem] = {
             "title": str(info.get("title") or path.stem),
-            "audience": str(info.get("audience") or "The facilitator"),
+            "audience": str(info.get("audience") or ""),
             "purpose": str(info.get("purpose") or ""),
         }
     return out

@@ -124,9 +124,9 @@ def _number(value: Any, what: str, field: str, *, minimum: float | None = None) 
 
 def dimension_codes() -> tuple[str, ...]:
     """The six dimensions and the horizontal governance theme (``policy.yml`` ``dimensions``)."""
-    from workbench.policy.settings import DIMENSIONS
+    from workbench.strategy.settings import dimension_labels
 
-    return DIMENSIONS
+    return tuple(dimension_labels())
 
 
 def funding_sources() -> tuple[str, ...]:
@@ -206,11 +206,11 @@ def validate_proposal(payload: dict[str, Any]) -> dict[str, Any]:
         "author": _text(p, "author", what, limit=120),
     }
     for key in LIST_KEYS:
-        ids = _list(p, key)
-        for i in ids:
+        linked = _list(p, key)
+        for i in linked:
             if not _ID.match(i):
                 raise _refuse(what, key, i, "must be ids of letters, digits or _.:-")
-        out[key] = sorted(set(ids))
+        out[key] = sorted(set(linked))
     if out["start_date"] and out["end_date"] and out["end_date"] < out["start_date"]:
         raise _refuse(what, "end_date", out["end_date"], f"is before start {out['start_date']}")
     if out["budget"] is not None and out["currency"] is None:
@@ -331,6 +331,36 @@ def received_at(text: str) -> datetime:
         return datetime.now(UTC).replace(tzinfo=None)
 
 
+CODRAFT_SOURCE = (
+    "co-drafting dashboards (working-group and facilitator input via the capture inbox)"
+)
+_CODRAFT_TABLES = (
+    "strategy_actions",
+    "strategy_proposals",
+    "strategy_comments",
+    "strategy_scenarios",
+)
+
+
+def register_dataset(con: Any) -> None:
+    """Keep the ``datasets`` row of :data:`CODRAFT_DATASET` current (reports cite it in their
+    provenance): rows = actions, proposals, comments and scenarios entered through the dashboards."""
+    n = sum(
+        con.execute(f"SELECT count(*) FROM {t} WHERE dataset_id = ?", [CODRAFT_DATASET]).fetchone()[
+            0
+        ]
+        for t in _CODRAFT_TABLES
+    )
+    con.execute("DELETE FROM datasets WHERE dataset_id = ?", [CODRAFT_DATASET])
+    con.execute(
+        "INSERT INTO datasets (dataset_id, source, kind, imported_at, rows, importer,"
+        " importer_version, synthetic, title) VALUES (?, ?, 'capture', ?, ?, ?, '1', FALSE, ?)",
+        [CODRAFT_DATASET, CODRAFT_SOURCE, datetime.now(UTC).replace(tzinfo=None), n,
+         "workbench.strategy.codraft", "Action-plan proposals, comments, decisions and scenario "
+         "narratives entered in the dashboards"],
+    )  # fmt: skip
+
+
 def merge_proposals(con: Any, rows: list[Any]) -> None:
     """Insert proposals (a resubmission of a proposal still undecided replaces it)."""
     for row in rows:
@@ -349,6 +379,7 @@ def merge_proposals(con: Any, rows: list[Any]) -> None:
              json.dumps(p, sort_keys=True, ensure_ascii=False), p["rationale"], p["author"],
              received_at(row.received_at), CODRAFT_DATASET],
         )  # fmt: skip
+    register_dataset(con)
 
 
 def merge_comments(con: Any, rows: list[Any]) -> None:
@@ -362,6 +393,7 @@ def merge_comments(con: Any, rows: list[Any]) -> None:
             [c["comment_id"], c["strategy_id"], c["target_type"], c["target_id"], c["text"],
              c["author"], received_at(row.received_at), CODRAFT_DATASET],
         )  # fmt: skip
+    register_dataset(con)
 
 
 def _existing_action(con: Any, action_id: str) -> dict[str, Any] | None:
@@ -471,6 +503,7 @@ def merge_decisions(con: Any, rows: list[Any]) -> None:
             " decided_at = ? WHERE proposal_id = ?",
             [status, action_id, d["note"], at, d["proposal_id"]],
         )
+    register_dataset(con)
 
 
 def merge_scenarios(con: Any, rows: list[Any]) -> None:
@@ -478,4 +511,5 @@ def merge_scenarios(con: Any, rows: list[Any]) -> None:
     from workbench.strategy.write import upsert_scenario
 
     for row in rows:
-        upsert_scenario(con, validate_scenario(dict(row.payload)))
+        upsert_scenario(con, validate_scenario(dict(row.payload)), dataset_id=CODRAFT_DATASET)
+    register_dataset(con)

@@ -28,7 +28,7 @@ from workbench.config import DEFAULTS_DIR
 from workbench.errors import MAX_LISTED_PROBLEMS, ImportFailed, Problem, ValidationError
 
 SETUP_DIR = DEFAULTS_DIR / "setup"
-IMPORTER = "workbench.foresight.setup"
+IMPORTER = "workbench.importers.foresight_setup"
 IMPORTER_VERSION = "1.0"
 
 
@@ -197,7 +197,7 @@ def write_setup_template(
     spec = load_spec(name)
     out = Path(path)
     fmt = (fmt or out.suffix.lstrip(".") or "xlsx").lower()
-    rows = EXAMPLE.get(name, {}) if example else {}
+    rows: dict[str, Any] = EXAMPLE.get(name, {}) if example else {}
     if fmt in ("yml", "yaml"):
         out.write_text(_yaml_template(spec, rows), encoding="utf-8")
         return out
@@ -470,8 +470,11 @@ def convert_rows(
                     and value not in (None, "")
                     and str(value).strip().removesuffix(".0") not in col.allowed
                 ):
-                    rule = "must be one of: " + ", ".join(col.allowed)
-                    problems.append(row.problem(file, col.name, value, rule))
+                    problems.append(
+                        row.problem(
+                            file, col.name, value, "must be one of: " + ", ".join(col.allowed)
+                        )
+                    )
                     bad = True
                     continue
                 if isinstance(value, datetime) and col.type == "text":

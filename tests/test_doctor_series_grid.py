@@ -1,0 +1,64 @@
+"""The data doctor inside an import works on the cells the Eurostat importer hands over (no read-back,
+issue 10 item 12): its findings must equal those of the doctor reading the knowledge base, both over
+the series store and through the ``observations`` view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from support.testing import require_real_data
+
+from workbench.config import load_defaults
+from workbench.importers import import_file
+from workbench.quality import doctor
+from workbench.quality.doctor import check_kb, nuts_versions
+
+pytestmark = pytest.mark.realdata
+
+
+def _stored(db: Path, dataset_id: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "SELECT check_name, severity, message, n_rows FROM data_checks WHERE dataset_id = ? "
+            "ORDER BY check_name",
+            [dataset_id],
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_import_findings_equal_read_back_and_view_findings(tmp_db: Path) -> None:
+    names = ["lfst_r_lfe2en2.tsv.gz", "estat_nama_10r_3gdp.tsv", "nama_10r_2gvagr.tsv.gz"]
+    ids = [import_file(require_real_data("eurostat_tsv", n), db=tmp_db).dataset_id for n in names]
+    report = check_kb(tmp_db)  # reads the cells back from the series store
+    conf = load_defaults("quality")
+    con = duckdb.connect(str(tmp_db), read_only=True)
+    try:
+        versions = nuts_versions(con)
+        for dataset_id in ids:
+            stored = _stored(tmp_db, dataset_id)
+            assert stored, dataset_id  # every file has findings (flags, gaps, outliers, NUTS)
+            read_back = sorted(
+                (f.check, f.severity, f.message, f.n_rows)
+                for f in report.findings
+                if f.dataset_id == dataset_id
+            )
+            assert read_back == sorted(stored)
+            # the view queries (the reference definition of every check)
+            dims = con.execute(
+                "SELECT dimensions FROM datasets WHERE dataset_id = ?", [dataset_id]
+            ).fetchone()[0]
+            (n_obs,) = con.execute(
+                "SELECT count(*) FROM observations WHERE dataset_id = ?", [dataset_id]
+            ).fetchone()
+            view = doctor._observation_findings(con, dataset_id, n_obs, list(dims), conf, versions)
+            assert sorted((f.check, f.severity, f.message, f.n_rows) for f in view) == sorted(
+                stored
+            )
+    finally:
+        con.close()
+    checks = {row[0] for i in ids for row in _stored(tmp_db, i)}
+    assert {"flagged_values", "outliers", "mixed_nuts_versions"} <= checks
