@@ -29,7 +29,7 @@ ONLY = ",".join(
         "joint_strategy__region-all*",
         "initiative*",
         "good_practices__region-HR03",
-        "working_groups__group-all*",
+        "working_groups__*group-all",
     ]
 )
 RAW = re.compile(r"\b(nan|NaN|None|NaT|True|False)\b|\d[eE][+-]?\d")

@@ -46,6 +46,7 @@ COMMAND_MODULES = [
     "practices",
     "groups",
     "strategy",
+    "scoring",
 ]
 
 

@@ -1,4 +1,4 @@
-"""``workbench groups status|calendar``: working-group spaces (issue 18, item 3)."""
+"""``workbench groups status|calendar|template|import|export``: working-group spaces (issue 18)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ def register(app: typer.Typer) -> None:
         late = late[late["overdue"]]
         for r in late.itertuples():
             console.print(
-                f"OVERDUE {r.item_id}: {escape(r.title)} (owner {r.owner}, due {r.due_date}, "
+                f"OVERDUE {r.item_id}: {escape(r.title)} (owner {r.owner}, "
+                f"due {str(r.due_date)[:10]}, "
                 f"{r.days_overdue} days late)",
                 highlight=False,
             )
@@ -71,3 +72,48 @@ def register(app: typer.Typer) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(meetings_calendar(t["meetings"], t["groups"]))
         Console().print(f"written: {out} ({len(t['meetings'])} meetings)", highlight=False)
+
+    @groups_app.command("template")
+    def template_command(
+        out: Annotated[Path, typer.Argument(help="The .xlsx file or a folder to write it into.")],
+    ) -> None:
+        """Write the documented XLSX template of a working group's records (README sheet, one
+        sheet per table, a comment on every column)."""
+        from workbench.importers.working_groups import write_group_template
+
+        path = write_group_template(out)
+        Console().print(
+            f"wrote {path}; fill it in and run `workbench groups import {path}`", highlight=False
+        )
+
+    @groups_app.command("import")
+    def import_command(
+        file: Annotated[Path, typer.Argument(help="A filled-in template or an export (.xlsx).")],
+        synthetic: Annotated[
+            bool, typer.Option("--synthetic", help="Mark new rows as synthetic (demo data).")
+        ] = False,
+    ) -> None:
+        """Add or update members, meetings, attendance, decisions and action items from FILE in one
+        transaction (every problem named by sheet, row, column and value; nothing written if
+        any)."""
+        from workbench.importers.working_groups import import_groups
+
+        summary = import_groups(file, synthetic=synthetic)
+        console = Console()
+        for line in summary.lines():
+            console.print(line, highlight=False)
+        if not summary.changed:
+            console.print("nothing changed: every row is already in the knowledge base")
+
+    @groups_app.command("export")
+    def export_command(
+        group: Annotated[str, typer.Argument(help="Group id, e.g. WG-SKIL, or 'all'.")],
+        out: Annotated[Path, typer.Option("--out", help="The .xlsx file to write.")],
+    ) -> None:
+        """Write a group's records in the template's format, to update offline and import again."""
+        from workbench.importers.working_groups import export_groups
+
+        path = export_groups(group, out)
+        Console().print(
+            f"wrote {path}; edit it and run `workbench groups import {path}`", highlight=False
+        )

@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
         from workbench.importers.templates import get_template, write_template
 
         fmt = fmt.lower()
-        if table == "foresight_exercise":  # multi-sheet set-up template (issue 16)
+        if table in ("foresight_exercise", "scoring_round", "working_group"):  # multi-sheet set-up
             from workbench.cli.setup_templates import write_setup
 
             write_setup(table, fmt, out)

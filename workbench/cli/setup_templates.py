@@ -1,4 +1,4 @@
-"""``workbench template foresight_exercise``: the set-up template of a foresight exercise (issue 16)."""
+"""``workbench template foresight_exercise|scoring_round``: multi-sheet set-up templates (issue 16)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from rich.table import Table
 
 def write_setup(name: str, fmt: str, out: Path | None) -> Path:
     """Write a set-up template (``csv`` means the default, XLSX) and print its columns."""
-    from workbench.importers.foresight_setup import _column_doc, load_spec, write_setup_template
+    from workbench.importers.foresight_setup import (
+        _column_doc,
+        _next_step,
+        load_spec,
+        write_setup_template,
+    )
 
     fmt = "xlsx" if fmt in ("csv", "") else ("yaml" if fmt == "yml" else fmt)
     path = out or Path(f"{name}_template.{'yml' if fmt == 'yaml' else fmt}")
@@ -24,7 +29,5 @@ def write_setup(name: str, fmt: str, out: Path | None) -> Path:
         for c in sheet.columns:
             doc.add_row(sheet.name, c.name, c.type, "yes" if c.required else "", _column_doc(c))
     console.print(doc)
-    console.print(
-        f"wrote {path}; fill it in and run `workbench foresight new {path}`", highlight=False
-    )
+    console.print(f"wrote {path}. {_next_step(name, str(path))}", highlight=False)
     return path

@@ -13,6 +13,11 @@ the same idempotency keys, so nothing is stored twice.  The ranking combines the
 knowledge base with those still waiting in the inbox (:func:`workbench.evaluation.data.
 current_scores`); mechanisms missing a score on some criterion, or never scored, are listed as "not
 ranked yet".  HTML, status messages and styles come from :mod:`workbench.dashboards.kit`.
+
+With ``round_id`` (a scoring round stored by ``workbench scoring new``; in Voila ``?round=ID``) the
+grid shows that round's mechanisms and criteria, scores carry the round's id, and the ranking uses the
+round's weights and benefit/cost directions; without it, the default criteria and AHP weights of
+``evaluation.yml`` and the scores of no round (the demo's).
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ from workbench.evaluation.capture_kinds import KIND
 from workbench.evaluation.errors import EvaluationInputError
 from workbench.evaluation.findings import mechanism_label
 from workbench.evaluation.parameters import validate_weighting
-from workbench.evaluation.reports import not_ranked, rank_mechanisms
+from workbench.evaluation.reports import not_ranked, rank_mechanisms, round_scores
+from workbench.evaluation.rounds import ScoringRound, load_round
 from workbench.evaluation.score_rules import check_record
 from workbench.evaluation.scoring import latest_scores
 from workbench.evaluation.settings import criteria_labels
@@ -52,6 +58,109 @@ SCORE_LABELS = {
 BLANK = "-"  # shown for "no score yet" / "no confidence chosen"
 NO_SCORE = 0
 Cell = tuple[str, str]  # (mechanism_id, criterion)
+
+
+def round_from_request(default: str = "") -> str:
+    """The ``round`` query parameter of the page's URL (``?round=ID``), else ``default``.
+
+    A preheated Voila kernel learns the URL only when a page takes it: there this waits for that
+    moment (``voila.utils.get_query_string``); outside Voila it returns ``default`` at once."""
+    from urllib.parse import parse_qs
+
+    if not os.environ.get("VOILA_KERNEL_ID") and "QUERY_STRING" not in os.environ:
+        return default
+    query = os.environ.get("QUERY_STRING", "")
+    if os.environ.get("VOILA_PREHEAT") == "True" or not query:
+        try:
+            from voila.utils import get_query_string
+
+            query = get_query_string() or ""
+        except Exception:  # no Voila request: no URL
+            return default
+    values = parse_qs(query).get("round")
+    return values[0].strip() if values and values[0].strip() else default
+
+
+class ScoringPage:
+    """The scoring dashboard with a choice of scoring round (display ``.container``).
+
+    ``round_choice`` lists "default criteria" and the stored rounds (newest first); choosing one
+    rebuilds the grid for it, keeping the evaluator's name.  :meth:`for_request` also follows
+    ``?round=ID`` in the page's URL, with preheated kernels too (the URL reaches the kernel when a
+    page takes it; the choice is then applied on the kernel's event loop)."""
+
+    def __init__(
+        self,
+        *,
+        evaluator: str = "",
+        weighting: str = "ahp",
+        round_id: str = "",
+        db: str | os.PathLike[str] | None = None,
+    ) -> None:
+        from workbench.evaluation.rounds import list_rounds
+
+        self.db = db
+        self.weighting = weighting
+        rounds = list_rounds(db)
+        if round_id and round_id not in rounds:
+            load_round(round_id, db)  # raises: unknown round, listing the known ones
+        options = [("Default criteria (evaluation.yml)", "")] + [
+            (f"{title} ({rid})", rid) for rid, title in rounds.items()
+        ]
+        self.round_choice = W.Dropdown(
+            options=options, value=round_id, description="Scoring round",
+            layout=W.Layout(width="auto"), style={"description_width": "initial"},
+        )  # fmt: skip
+        self.round_choice.add_class("wb-round-choice")
+        if not rounds:
+            self.round_choice.layout.display = "none"  # only the default criteria: no choice
+        self.dashboard = ScoringDashboard(
+            evaluator=evaluator, weighting=weighting, db=db, round_id=round_id or None
+        )
+        self.container = W.VBox([self.round_choice, self.dashboard.container])
+        self.round_choice.observe(lambda c: self.show(c["new"]), names="value")
+
+    def show(self, round_id: str) -> None:
+        """Rebuild the grid for ``round_id`` ("" = default criteria), keeping the evaluator."""
+        self.dashboard = ScoringDashboard(
+            evaluator=self.dashboard.evaluator.value,
+            weighting=self.weighting,
+            db=self.db,
+            round_id=round_id or None,
+        )
+        self.container.children = (self.round_choice, self.dashboard.container)
+
+    def apply_round(self, round_id: str) -> None:
+        """Choose ``round_id`` if it is a stored round (a URL's unknown round is ignored)."""
+        if round_id in dict(self.round_choice.options).values():
+            self.round_choice.value = round_id
+
+    @classmethod
+    def for_request(
+        cls,
+        *,
+        evaluator: str = "",
+        weighting: str = "ahp",
+        round_id: str = "",
+        db: str | os.PathLike[str] | None = None,
+    ) -> ScoringPage:
+        """The page for the current Voila request (``?round=ID``); see :func:`round_from_request`."""
+        import asyncio
+        import threading
+
+        if os.environ.get("VOILA_PREHEAT") != "True":
+            wanted = round_from_request(round_id)
+            return cls(evaluator=evaluator, weighting=weighting, round_id=wanted, db=db)
+        page = cls(evaluator=evaluator, weighting=weighting, round_id=round_id, db=db)
+        loop = asyncio.get_event_loop()
+
+        def wait() -> None:
+            wanted = round_from_request("")
+            if wanted:
+                loop.call_soon_threadsafe(page.apply_round, wanted)
+
+        threading.Thread(target=wait, name="voila-request", daemon=True).start()
+        return page
 
 
 def _css_id(text: str) -> str:
@@ -74,19 +183,28 @@ class ScoringDashboard:
         evaluator: str = "",
         weighting: str = "ahp",
         db: str | os.PathLike[str] | None = None,
+        round_id: str | None = None,
     ) -> None:
         self.db = db
+        self.round_id = round_id or None
+        self.round: ScoringRound | None = (
+            load_round(self.round_id, db) if self.round_id is not None else None
+        )
         self._stored: pd.DataFrame | None = None
         self._stored_at = ""
         self._keys: dict[str, str] = {}  # fingerprint of the last save -> its key prefix
         self.loaded: dict[Cell, dict[str, Any]] = {}  # the evaluator's latest score per cell
         self._shown: dict[tuple[str, ...], Any] = {}  # what load_evaluator put in each widget
         self.weighting = validate_weighting(weighting)
-        mechanisms = data.load_mechanisms(db)
-        self.mechanism_names: dict[str, str] = dict(
-            zip(mechanisms["mechanism_id"], mechanisms["name"], strict=True)
-        )
-        self.labels = criteria_labels()
+        if self.round is not None:
+            self.mechanism_names: dict[str, str] = dict(self.round.mechanisms)
+            self.labels = self.round.labels
+        else:
+            mechanisms = data.load_mechanisms(db)
+            self.mechanism_names = dict(
+                zip(mechanisms["mechanism_id"], mechanisms["name"], strict=True)
+            )
+            self.labels = criteria_labels()
         levels = list(load_defaults("evaluation")["scoring"]["confidence_weights"])
 
         self.evaluator = W.Text(
@@ -151,11 +269,20 @@ class ScoringDashboard:
         self.save.on_click(lambda _: self.on_save())
         self.refresh_button.on_click(lambda _: self.refresh())
         scale = ", ".join(SCORE_LABELS.values())
+        title = "Score policy learning mechanisms"
+        weights_note = "AHP weights"
+        if self.round is not None:
+            title = f"{kit.h(self.round.title)} <small>(scoring round {kit.h(self.round.round_id)})</small>"
+            weights_note = "weights of this round: " + ", ".join(
+                f"{kit.h(c['label'])} {w:.0%}"
+                + (" (lower is better)" if c["direction"] == "cost" else "")
+                for c, w in zip(self.round.criteria, self.round.weights.values(), strict=True)
+            )
         self.container = W.VBox(
             [
                 kit.style(),
                 W.HTML(
-                    "<h2>Score policy learning mechanisms</h2><p>Score each mechanism on each "
+                    f"<h2 class='wb-round-title'>{title}</h2><p>Score each mechanism on each "
                     f"criterion ({kit.h(scale)}), say how confident you are, and press "
                     "<b>Save my scores</b> once. Typing your name loads your earlier scores; "
                     "a new score replaces your earlier one, a cell left at "
@@ -167,7 +294,7 @@ class ScoringDashboard:
                     [self.save, self.refresh_button, self.status],
                     layout=W.Layout(flex_flow="row wrap", align_items="center"),
                 ),
-                W.HTML("<h3>Ranking (TOPSIS, AHP weights)</h3>"),
+                W.HTML(f"<h3 class='wb-ranking-title'>Ranking (TOPSIS, {weights_note})</h3>"),
                 self.ranking,
                 self.disagreement,
             ]
@@ -190,7 +317,7 @@ class ScoringDashboard:
         if name:
             try:
                 stored, _note = self.stored_scores()
-                scores = data.current_scores(self.db, stored=stored)
+                scores = round_scores(data.current_scores(self.db, stored=stored), self.round_id)
             except WorkbenchError as exc:
                 self.status.error(f"Your earlier scores could not be read: {exc}")
                 return
@@ -244,7 +371,7 @@ class ScoringDashboard:
                 "score": box.value,
                 "confidence": self.confidence[m].value,
                 "comment": self.comments[m].value.strip() or None,
-            }
+            } | ({"round_id": self.round_id} if self.round_id else {})
             before = self.loaded.get((m, c))
             if before is not None and int(before["score"]) == box.value and not row_changed[m]:
                 continue
@@ -263,7 +390,10 @@ class ScoringDashboard:
             if r["mechanism_id"] in missing_conf:
                 continue
             _rec, found = check_record(
-                r, source="score grid", mechanisms=list(self.mechanism_names)
+                r,
+                source="score grid",
+                mechanisms=list(self.mechanism_names),
+                criteria=list(self.labels),
             )
             for p in found:
                 you = f" (you entered {p.value})" if p.value not in (None, "None", "") else ""
@@ -342,11 +472,14 @@ class ScoringDashboard:
         """(ranking table, not-ranked-yet table, disagreements, note) from KB + inbox scores.
         With no mechanism scored on every criterion the ranking table is empty."""
         stored, note = self.stored_scores()
-        scores = data.current_scores(self.db, stored=stored)
+        scores = round_scores(data.current_scores(self.db, stored=stored), self.round_id)
         try:
-            result = rank_mechanisms(scores, self.weighting, mechanisms=self.mechanism_names)
+            result = rank_mechanisms(
+                scores, self.weighting, mechanisms=self.mechanism_names, scoring_round=self.round
+            )
         except EvaluationInputError:
-            return pd.DataFrame(), not_ranked(scores, self.mechanism_names), pd.DataFrame(), note
+            unranked = not_ranked(scores, self.mechanism_names, scoring_round=self.round)
+            return pd.DataFrame(), unranked, pd.DataFrame(), note
         return result.table, result.unranked, result.disagreements, note
 
     def refresh(self) -> None:

@@ -2,7 +2,9 @@
 
 ``evaluation.criteria_score``: one evaluator's score of one mechanism on one criterion, entered in the
 scoring dashboard.  Validated before it is stored in the inbox; merged into ``criteria_scores`` with
-the idempotency key as ``score_id`` (so a merge can never duplicate it).  Light module: no pandas.
+the idempotency key as ``score_id`` (so a merge can never duplicate it).  A score of a scoring round
+carries its ``round_id`` and is checked against that round's criteria and mechanisms.  Light module:
+no pandas.
 """
 
 from __future__ import annotations
@@ -20,7 +22,17 @@ DATASET_ID = "capture:evaluation.criteria_score"
 
 def validate(payload: dict[str, Any]) -> dict[str, Any]:
     """Normalise a dashboard score or raise :class:`ScoreValidationError` (a ValidationError)."""
-    record, problems = check_record(payload, source="score form")
+    round_id = payload.get("round_id") or None
+    if round_id is None:
+        record, problems = check_record(payload, source="score form")
+    else:
+        from workbench.capture.inbox import submission_db
+        from workbench.evaluation.rounds import load_round
+
+        rnd = load_round(str(round_id), submission_db())
+        record, problems = check_record(
+            payload, source="score form", mechanisms=list(rnd.mechanisms), criteria=rnd.codes
+        )
     if problems:
         raise ScoreValidationError(problems)
     if not record.get("submitted_at"):
@@ -38,7 +50,7 @@ def validate(payload: dict[str, Any]) -> dict[str, Any]:
             "comment",
             "submitted_at",
         )
-    }
+    } | ({"round_id": str(round_id)} if round_id else {})
 
 
 def merge_scores(con: Any, rows: list[Any]) -> None:
@@ -47,7 +59,8 @@ def merge_scores(con: Any, rows: list[Any]) -> None:
 
     con.executemany(
         "INSERT INTO criteria_scores (score_id, evaluator, mechanism_id, criterion, score, confidence,"
-        " comment, submitted_at, dataset_id, synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE)"
+        " comment, submitted_at, dataset_id, synthetic, round_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?)"
         " ON CONFLICT (score_id) DO NOTHING",
         [
             (
@@ -60,6 +73,7 @@ def merge_scores(con: Any, rows: list[Any]) -> None:
                 p.get("comment"),
                 p["submitted_at"],
                 DATASET_ID,
+                p.get("round_id"),
             )
             for r in rows
             for p in [r.payload]

@@ -132,9 +132,12 @@ def survey_figure(distribution: pd.DataFrame, title: str) -> Figure:
     return _plain(fig)
 
 
-def scores_heatmap(aggregated: pd.DataFrame, title: str) -> Figure:
-    """Mechanism x criterion weighted mean score; cells where evaluators disagree are marked '!'."""
-    labels = criteria_labels()
+def scores_heatmap(
+    aggregated: pd.DataFrame, title: str, labels: dict[str, str] | None = None
+) -> Figure:
+    """Mechanism x criterion weighted mean score; cells where evaluators disagree are marked '!'.
+    ``labels``: criterion -> label (a scoring round's; default those of evaluation.yml)."""
+    labels = labels or criteria_labels()
     z = aggregated.pivot(index="mechanism_id", columns="criterion", values="weighted_mean")
     flag = aggregated.pivot(index="mechanism_id", columns="criterion", values="disagreement")
     cols = [c for c in labels if c in z.columns]
@@ -172,9 +175,9 @@ def ranking_figure(table: pd.DataFrame, title: str) -> Figure:
     return _plain(fig)
 
 
-def weights_figure(weights: pd.Series, title: str) -> Figure:
+def weights_figure(weights: pd.Series, title: str, labels: dict[str, str] | None = None) -> Figure:
     """Criterion weights as bars."""
-    labels = criteria_labels()
+    labels = labels or criteria_labels()
     fig = go.Figure(go.Bar(x=[labels.get(c, c) for c in weights.index], y=weights.to_numpy()))
     fig.update_layout(title=title, yaxis_title="weight", height=320)
     return _plain(fig)

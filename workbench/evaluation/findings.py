@@ -111,7 +111,7 @@ def ranking_findings(
 ) -> list[str]:
     """3-6 sentences: the top mechanisms (TOPSIS and weighted sum), how stable the ranking is when
     the weights are perturbed, the weights and their consistency, disagreement and unranked ones."""
-    labels = criteria_labels()
+    labels = ranking.labels or criteria_labels()
     t = ranking.table.sort_values("rank_topsis")
     first = t.index[0]
     out = [
@@ -148,6 +148,16 @@ def ranking_findings(
                 f"{'accepted' if bool(c['accepted']) else 'NOT accepted'} at 0.10): "
                 + join(f"{r.label} {num(r.weight, 2)}" for r in w.head(3).itertuples())
                 + " weigh most"
+            )
+        )
+    elif ranking.round is not None:
+        costs = [r.label for r in w.itertuples() if r.direction == "cost"]
+        out.append(
+            sentence(
+                f"Criterion weights of scoring round {ranking.round.round_id}: "
+                + join(f"{r.label} {num(r.weight, 2)}" for r in w.head(3).itertuples())
+                + " weigh most"
+                + (f"; lower scores are better for {join(costs)}" if costs else "")
             )
         )
     else:

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -18,6 +18,7 @@ from workbench.evaluation.errors import EvaluationInputError
 from workbench.evaluation.guard import guarded_effect, small_n_checks
 from workbench.evaluation.parameters import WEIGHTINGS, validate_weighting
 from workbench.evaluation.ranking import AHPResult, default_weights, ranking_table
+from workbench.evaluation.rounds import ScoringRound
 from workbench.evaluation.scoring import aggregate_scores, decision_matrix, latest_scores
 from workbench.evaluation.settings import criteria_codes
 from workbench.evaluation.surveys import likert_distribution, net_scores, wave_change
@@ -29,6 +30,7 @@ __all__ = [
     "evaluate_pilot",
     "not_ranked",
     "rank_mechanisms",
+    "round_scores",
     "validate_weighting",
     "weights_for",
 ]
@@ -129,22 +131,36 @@ class MechanismRanking:
     ahp: AHPResult | None
     table: pd.DataFrame
     unranked: pd.DataFrame
+    labels: dict[str, str] = field(default_factory=dict)  # criterion -> label
+    round: ScoringRound | None = None  # the scoring round whose criteria and weights were used
 
     def weights_summary(self) -> pd.DataFrame:
-        """Criterion, label and weight."""
+        """Criterion, label and weight (of a scoring round also its direction: benefit/cost)."""
         from workbench.evaluation.settings import criteria_labels
 
-        labels = criteria_labels()
-        return pd.DataFrame(
+        labels = self.labels or criteria_labels()
+        out = pd.DataFrame(
             {
                 "criterion": self.weights.index,
-                "label": [labels[c] for c in self.weights.index],
+                "label": [labels.get(c, c) for c in self.weights.index],
                 "weight": self.weights.to_numpy(),
             }
         )
+        if self.round is not None:
+            out.insert(2, "direction", [self.round.impacts[c] for c in self.weights.index])
+        return out
 
     def consistency(self) -> pd.DataFrame:
         """Saaty's consistency measures of the AHP judgements (or a note for equal weights)."""
+        if self.round is not None:
+            return pd.DataFrame(
+                [
+                    {
+                        "weighting": f"scoring round {self.round.round_id}",
+                        "note": "weights given in the round's criteria sheet: CR not applicable",
+                    }
+                ]
+            )
         if self.ahp is None:
             return pd.DataFrame(
                 [{"weighting": "equal", "note": "no pairwise judgements: CR not applicable"}]
@@ -167,8 +183,20 @@ def weights_for(weighting: str) -> tuple[pd.Series, AHPResult | None]:
     return pd.Series(1.0 / len(codes), index=codes, name="weight"), None
 
 
-def _not_ranked(aggregated: pd.DataFrame, mechanisms: Iterable[str] | None) -> pd.DataFrame:
-    codes = criteria_codes()
+def round_scores(scores: pd.DataFrame, round_id: str | None) -> pd.DataFrame:
+    """The scores of scoring round ``round_id`` (``None``: the scores of no round, which use the
+    default criteria of evaluation.yml)."""
+    if "round_id" not in scores.columns:
+        return scores.copy() if round_id is None else scores.iloc[0:0].copy()
+    rid = scores["round_id"].astype(object).where(scores["round_id"].notna(), None)
+    keep = rid.isna() if round_id is None else rid.eq(round_id)
+    return scores[keep].reset_index(drop=True)
+
+
+def _not_ranked(
+    aggregated: pd.DataFrame, mechanisms: Iterable[str] | None, codes: list[str] | None = None
+) -> pd.DataFrame:
+    codes = criteria_codes() if codes is None else codes
     have = aggregated.groupby("mechanism_id")["criterion"].agg(set).to_dict()
     for m in mechanisms or ():
         have.setdefault(m, set())  # in the catalogue, never scored
@@ -187,35 +215,57 @@ def _not_ranked(aggregated: pd.DataFrame, mechanisms: Iterable[str] | None) -> p
     )
 
 
-def not_ranked(scores: pd.DataFrame, mechanisms: Iterable[str] | None = None) -> pd.DataFrame:
+def not_ranked(
+    scores: pd.DataFrame,
+    mechanisms: Iterable[str] | None = None,
+    scoring_round: ScoringRound | None = None,
+) -> pd.DataFrame:
     """Mechanisms that cannot be ranked yet: a score is missing on at least one criterion (latest
     scores), including the ``mechanisms`` of the catalogue with no score at all.  Columns
     ``mechanism_id``, ``status`` ("not ranked yet"), ``n_criteria_scored``, ``missing_criteria``."""
+    codes = scoring_round.codes if scoring_round is not None else None
     if scores.empty:
-        return _not_ranked(pd.DataFrame(columns=["mechanism_id", "criterion"]), mechanisms)
-    return _not_ranked(aggregate_scores(latest_scores(scores)), mechanisms)
+        return _not_ranked(pd.DataFrame(columns=["mechanism_id", "criterion"]), mechanisms, codes)
+    return _not_ranked(aggregate_scores(latest_scores(scores), codes), mechanisms, codes)
 
 
 def rank_mechanisms(
-    scores: pd.DataFrame, weighting: str = "ahp", mechanisms: Iterable[str] | None = None
+    scores: pd.DataFrame,
+    weighting: str = "ahp",
+    mechanisms: Iterable[str] | None = None,
+    scoring_round: ScoringRound | None = None,
 ) -> MechanismRanking:
     """Aggregate the latest scores, rank mechanisms scored on every criterion, list the others as
-    not ranked yet (``mechanisms``: the catalogue's ids, so that never-scored ones are listed too)."""
-    aggregated = aggregate_scores(latest_scores(scores))
-    unranked = _not_ranked(aggregated, mechanisms)
+    not ranked yet (``mechanisms``: the catalogue's ids, so that never-scored ones are listed too).
+
+    With ``scoring_round`` (``scores`` should then be :func:`round_scores` of it) the round's
+    criteria, weights (divided by their sum; ``weighting`` is not used) and benefit/cost directions
+    replace the defaults of evaluation.yml."""
+    codes = scoring_round.codes if scoring_round is not None else None
+    aggregated = aggregate_scores(latest_scores(scores), codes)
+    unranked = _not_ranked(aggregated, mechanisms, codes)
     scored = set(aggregated["mechanism_id"])
     complete = sorted(scored - set(unranked["mechanism_id"]))
     if not complete:
         raise EvaluationInputError(
             "no mechanism has scores on every criterion yet: nothing can be ranked"
         )
-    matrix = decision_matrix(aggregated[aggregated["mechanism_id"].isin(complete)])
-    weights, ahp = weights_for(weighting)
+    matrix = decision_matrix(aggregated[aggregated["mechanism_id"].isin(complete)], criteria=codes)
+    if scoring_round is None:
+        from workbench.evaluation.settings import criteria_labels
+
+        weights, ahp = weights_for(weighting)
+        impacts, labels = None, criteria_labels()
+    else:
+        weights = pd.Series(scoring_round.weights, name="weight")
+        ahp, impacts, labels = None, scoring_round.impacts, scoring_round.labels
     return MechanismRanking(
         aggregated=aggregated,
         matrix=matrix,
         weights=weights,
         ahp=ahp,
-        table=ranking_table(matrix, weights),
+        table=ranking_table(matrix, weights, impacts=impacts),
         unranked=unranked,
+        labels=labels,
+        round=scoring_round,
     )

@@ -29,11 +29,13 @@ def check_record(
     source: str = "scores",
     row: int | None = None,
     mechanisms: list[str] | None = None,
+    criteria: list[str] | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """(normalised record, problems).  Problems name the row, column, value and the rule broken."""
+    """(normalised record, problems).  Problems name the row, column, value and the rule broken.
+    ``criteria``: the allowed criterion codes (a scoring round's); default those of evaluation.yml."""
     cfg = load_defaults("evaluation")
     scoring = cfg["scoring"]
-    codes = [c["code"] for c in cfg["criteria"]]
+    codes = list(criteria) if criteria is not None else [c["code"] for c in cfg["criteria"]]
     levels = list(scoring["confidence_weights"])
     low, high = int(scoring["min_score"]), int(scoring["max_score"])
     problems: list[Problem] = []

@@ -27,12 +27,16 @@ SCORE_COLUMNS = ("evaluator", "mechanism_id", "criterion", "score", "confidence"
 
 
 def validate_scores(
-    scores: pd.DataFrame, *, source: str = "scores", mechanisms: list[str] | None = None
+    scores: pd.DataFrame,
+    *,
+    source: str = "scores",
+    mechanisms: list[str] | None = None,
+    criteria: list[str] | None = None,
 ) -> pd.DataFrame:
     """Return a clean copy (score int, confidence lower-case) or raise :class:`ScoreValidationError`.
 
     Rules: required columns present; evaluator and mechanism not empty; mechanism known (if a list is
-    given); criterion one of the configured codes; score an integer within [min, max]; confidence one
+    given); criterion one of ``criteria`` (default: the configured codes); score an integer within [min, max]; confidence one
     of the configured levels; comment at most ``max_comment_chars``.
     """
     missing = [c for c in SCORE_COLUMNS if c not in scores.columns]
@@ -43,7 +47,9 @@ def validate_scores(
     problems: list[Problem] = []
     records = []
     for i, rec in enumerate(scores.to_dict("records")):
-        clean, found = check_record(rec, source=source, row=i + 1, mechanisms=mechanisms)
+        clean, found = check_record(
+            rec, source=source, row=i + 1, mechanisms=mechanisms, criteria=criteria
+        )
         records.append(clean)
         problems += found
     if problems:
@@ -63,13 +69,15 @@ def latest_scores(scores: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def aggregate_scores(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per mechanism x criterion: n, mean, weighted_mean, median, sd, min, max, rwg, disagreement."""
+def aggregate_scores(scores: pd.DataFrame, criteria: list[str] | None = None) -> pd.DataFrame:
+    """Per mechanism x criterion: n, mean, weighted_mean, median, sd, min, max, rwg, disagreement.
+    ``criteria``: a scoring round's criterion codes (default: those of evaluation.yml)."""
     require_columns(scores, SCORE_COLUMNS, "criteria scores")
     if scores.empty:
         raise EvaluationInputError("criteria scores: no scores to aggregate")
     cfg = load_defaults("evaluation")["scoring"]
-    df = latest_scores(validate_scores(scores))
+    df = latest_scores(validate_scores(scores, criteria=criteria))
+    codes = criteria_codes() if criteria is None else list(criteria)
     df["weight"] = df["confidence"].map({k: float(v) for k, v in cfg["confidence_weights"].items()})
     df["weighted"] = df["weight"] * df["score"]
     points = int(cfg["max_score"]) - int(cfg["min_score"]) + 1
@@ -92,18 +100,22 @@ def aggregate_scores(scores: pd.DataFrame) -> pd.DataFrame:
     threshold = float(cfg["rwg_disagreement_below"])
     out["disagreement"] = (out["n_evaluators"] > 1) & (out["rwg"] < threshold)
     out["range"] = out["max"] - out["min"]
-    order = {c: i for i, c in enumerate(criteria_codes())}
+    order = {c: i for i, c in enumerate(codes)}
     out = out.sort_values(
         ["mechanism_id", "criterion"], key=lambda s: s.map(order) if s.name == "criterion" else s
     )
     return out.drop(columns=["weight_sum", "weighted_sum"]).reset_index(drop=True)
 
 
-def decision_matrix(aggregated: pd.DataFrame, *, value: str = "weighted_mean") -> pd.DataFrame:
-    """Mechanisms (rows) x criteria (columns) of the aggregated ``value``; refuses gaps."""
+def decision_matrix(
+    aggregated: pd.DataFrame, *, value: str = "weighted_mean", criteria: list[str] | None = None
+) -> pd.DataFrame:
+    """Mechanisms (rows) x criteria (columns) of the aggregated ``value``; refuses gaps.
+    ``criteria``: a scoring round's criterion codes (default: those of evaluation.yml)."""
+    all_codes = criteria_codes() if criteria is None else list(criteria)
     require_columns(aggregated, ("mechanism_id", "criterion", value), "aggregated scores")
     wide = aggregated.pivot(index="mechanism_id", columns="criterion", values=value)
-    codes = [c for c in criteria_codes() if c in wide.columns]
+    codes = [c for c in all_codes if c in wide.columns]
     wide = wide[codes]
     gaps = wide.isna().stack()
     gaps = gaps[gaps]
@@ -112,7 +124,7 @@ def decision_matrix(aggregated: pd.DataFrame, *, value: str = "weighted_mean") -
         raise EvaluationInputError(
             f"decision matrix: no score for {len(gaps)} mechanism/criterion pair(s): {listed}"
         )
-    missing = [c for c in criteria_codes() if c not in codes]
+    missing = [c for c in all_codes if c not in codes]
     if missing:
         raise EvaluationInputError(f"decision matrix: no scores at all for criteria {missing}")
     wide.columns.name = None

@@ -1,5 +1,9 @@
 """Set up a foresight exercise without code: a documented template file, validation, creation.
 
+The template machinery (spec loading, writing XLSX/YAML, reading, converting rows with problems
+naming sheet, row, column and value) is shared by every set-up template of
+``workbench/defaults/setup/``; the scoring round (:mod:`workbench.importers.scoring_setup`) uses it too.
+
 ``workbench template foresight_exercise`` writes the template (XLSX: one sheet per section, a
 comment on every column and a ``columns`` sheet; or YAML with the same sections);
 ``workbench foresight new FILE`` reads it (:func:`read_setup_file`), checks every value and the
@@ -41,6 +45,7 @@ class SheetSpec:
     columns: tuple[Any, ...]  # workbench.importers.templates.Column
     key: str | None
     single_row: bool
+    required: bool = False  # the sheet must be present (XLSX) and not empty
 
     @property
     def names(self) -> list[str]:
@@ -98,6 +103,7 @@ def load_spec(name: str = "foresight_exercise") -> SetupSpec:
             columns=tuple(cols),
             key=body.get("key"),
             single_row=bool(body.get("single_row", False)),
+            required=bool(body.get("required", body.get("single_row", False))),
         )
     extra = {k: v for k, v in raw.items() if k not in ("title", "description", "sheets")}
     return SetupSpec(
@@ -130,6 +136,35 @@ def _column_doc(col: Any) -> str:
 
 
 EXAMPLE = {
+    "scoring_round": {
+        "round": [
+            {
+                "round_id": "mechanisms-2026",
+                "title": "Which learning mechanisms should the cluster programme fund?",
+                "opens_on": "2026-03-02",
+                "closes_on": "2026-03-20",
+            }
+        ],
+        "mechanisms": [
+            {"mechanism_id": "M-PEER", "name": "Peer review of cluster strategies"},
+            {"mechanism_id": "M-VISIT", "name": "Study visit to a lead region"},
+            {"mechanism_id": "M-TWIN", "name": "Twinning of cluster managers"},
+        ],
+        "criteria": [
+            {"criterion": "effectiveness", "label": "Effectiveness", "weight": 3},
+            {"criterion": "relevance", "label": "Relevance", "weight": 2},
+            {
+                "criterion": "effort",
+                "label": "Effort for the region",
+                "weight": 1,
+                "direction": "cost",
+            },
+        ],
+        "evaluators": [
+            {"evaluator": "EV-01", "organisation": "Regional development agency"},
+            {"evaluator": "EV-02", "organisation": "Cluster association"},
+        ],
+    },
     "foresight_exercise": {
         "exercise": [
             {
@@ -182,22 +217,29 @@ EXAMPLE = {
                 "text": "Starenje radne snage",
             },
         ],
-    }
+    },
 }
 
 
 def write_setup_template(
-    name: str, path: str | os.PathLike[str], fmt: str | None = None, *, example: bool = False
+    name: str,
+    path: str | os.PathLike[str],
+    fmt: str | None = None,
+    *,
+    example: bool = False,
+    rows: dict[str, list[dict[str, Any]]] | None = None,
 ) -> Path:
     """Write the empty (or, with ``example``, filled-in example) set-up template as XLSX or YAML.
 
     XLSX: a ``README`` sheet (what goes where, how to create the exercise), one sheet per section
     with bold headers carrying a comment each, and a ``columns`` sheet documenting every column.
-    YAML: the same sections as keys, every column documented in a comment."""
+    YAML: the same sections as keys, every column documented in a comment.  ``rows`` (per sheet)
+    fills the sheets with existing records: an export in the template's own format."""
     spec = load_spec(name)
     out = Path(path)
     fmt = (fmt or out.suffix.lstrip(".") or "xlsx").lower()
-    rows: dict[str, Any] = EXAMPLE.get(name, {}) if example else {}
+    if rows is None:
+        rows = EXAMPLE.get(name, {}) if example else {}
     if fmt in ("yml", "yaml"):
         out.write_text(_yaml_template(spec, rows), encoding="utf-8")
         return out
@@ -251,6 +293,10 @@ def write_setup_template(
 
 
 def _next_step(name: str, file_name: str) -> str:
+    """What to do with the filled-in template (``next_step`` of the spec, ``{file}`` = its name)."""
+    text = load_spec(name).extra.get("next_step")
+    if text:
+        return str(text).format(file=file_name)
     return (
         f"When filled in: workbench foresight new {file_name}   (then: workbench foresight "
         "invitations EXERCISE_ID --base-url http://ADDRESS:8866/ --out invitations.html)"
@@ -260,7 +306,11 @@ def _next_step(name: str, file_name: str) -> str:
 def _yaml_template(spec: SetupSpec, rows: dict[str, list[dict[str, Any]]]) -> str:
     lines = [f"# {spec.title}", *(f"# {t}" for t in _wrap(spec.description)), "#"]
     lines.append(f"# {_next_step(spec.name, 'THIS_FILE.yml')}")
-    lines.append("# Sections are lists of entries (the exercise section: one entry).")
+    single = [s.name for s in spec.sheets.values() if s.single_row]
+    lines.append(
+        "# Sections are lists of entries"
+        + (f" (the {', '.join(single)} section: one entry)." if single else ".")
+    )
     for sheet in spec.sheets.values():
         lines += ["", *(f"# {t}" for t in _wrap(sheet.description))]
         for col in sheet.columns:
@@ -334,10 +384,7 @@ def _read_xlsx(path: Path, spec: SetupSpec) -> tuple[dict[str, list[RawRow]], li
         for sheet in spec.sheets.values():
             actual = names.get(sheet.name)
             if actual is None:
-                if any(c.required for c in sheet.columns) and sheet.name in (
-                    "exercise",
-                    "mechanisms",
-                ):
+                if sheet.required:
                     problems.append(Problem(file=file, sheet=sheet.name, rule="sheet is missing"))
                 continue
             ws = wb[actual]
