@@ -163,7 +163,7 @@ def _observation_findings(
         SELECT region, series, period, value, previous, d, (SELECT count(*) FROM d) AS n_changes,
                0.6745 * (d - med) / mad AS modified_z
         FROM d, s WHERE mad > 0 AND abs(0.6745 * (d - med) / mad) > ?
-        ORDER BY abs(modified_z) DESC LIMIT 500""", [dataset_id, z])  # fmt: skip
+        ORDER BY abs(modified_z) DESC, region, series, period LIMIT 500""", [dataset_id, z])  # fmt: skip
     out += _change_finding(dataset_id, changes, n_obs, z)
     codes = [r[0] for r in con.execute(
         "SELECT DISTINCT region FROM observations WHERE dataset_id = ?", [dataset_id]).fetchall()]  # fmt: skip
@@ -176,6 +176,14 @@ def _change_finding(dataset_id: str, changes: pd.DataFrame, n_obs: int, z: float
     if not len(changes):
         return []
     n_changes = int(changes["n_changes"].iloc[0])
+    # largest first, equal scores by region, series and period (e.g. Ireland's MIO_EUR and MIO_NAC
+    # hold the same values: the storage order must not decide which one the message names)
+    order = changes.assign(_abs=changes["modified_z"].abs()).sort_values(
+        ["_abs", "region", "series", "period"],
+        ascending=[False, True, True, True],
+        kind="mergesort",
+    )
+    changes = order.drop(columns="_abs").reset_index(drop=True)
     top = changes.iloc[0]
     msg = (f"{len(changes):,}{'+' if len(changes) == 500 else ''} of {n_changes:,} year-on-year "
            f"changes are unusually large (modified z-score above {z:g}); largest: {top['region']} "

@@ -117,6 +117,8 @@ def lookup_datasets(
     frame = query(
         f"SELECT {cols} FROM datasets WHERE list_contains(?, dataset_id)", [list(ids)], db=db
     )
+    # a column with no value at all comes back as float NaN (e.g. sha256 of demo datasets): None
+    frame = frame.astype(object).where(frame.notna(), None)
     found = {row["dataset_id"]: row for row in frame.to_dict("records")}
     missing = [i for i in ids if i not in found]
     if missing:
