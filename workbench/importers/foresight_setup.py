@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -239,7 +239,7 @@ def write_setup_template(
     out = Path(path)
     fmt = (fmt or out.suffix.lstrip(".") or "xlsx").lower()
     if rows is None:
-        rows = EXAMPLE.get(name, {}) if example else {}
+        rows = cast("dict[str, list[dict[str, Any]]]", EXAMPLE.get(name, {}) if example else {})
     if fmt in ("yml", "yaml"):
         out.write_text(_yaml_template(spec, rows), encoding="utf-8")
         return out

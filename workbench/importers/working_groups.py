@@ -186,11 +186,11 @@ def check_links(
     rows: dict[str, list[tuple[RawRow, dict[str, Any]]]],
     kb: dict[str, Any],
     file: str,
-    raw: dict[str, list[RawRow]] | None = None,
+    failed: dict[str, list[RawRow]] | None = None,
 ) -> list[Problem]:
     """The rules between sheets and against the knowledge base (module docstring).
 
-    Ids on rows that failed their own checks (``raw``) count as known, so that one bad cell gives
+    Ids on rows that failed their own checks (``failed``) count as known, so that one bad cell gives
     one problem, not one more on every row that refers to its row."""
     policy = load_defaults("policy")
     dimensions, phases = list(policy["dimensions"]), list(policy["phases"])
@@ -198,7 +198,7 @@ def check_links(
 
     def mentioned(sheet: str, *cols: str) -> set[Any]:
         found = set()
-        for r in (raw or {}).get(sheet, []):
+        for r in (failed or {}).get(sheet, []):
             v = tuple(str(r.values.get(c) or "").strip() for c in cols)
             found.add(v[0] if len(v) == 1 else v)
         return found
@@ -316,7 +316,7 @@ def check_links(
                 )
             )
         elif kind == "barrier_cell":
-            parts = ref.split("/")
+            parts = str(ref).split("/")
             if len(parts) != 3 or parts[1] not in dimensions or parts[2] not in phases:
                 problems.append(
                     raw.problem(
