@@ -47,8 +47,9 @@ from pypdf import PdfReader
 from workbench.export import pack
 from workbench.export.charts import CACHE_DIR, ChartRenderer, find_browser
 from workbench.export.docx import render_docx
-from workbench.export.model import load_report, run_folders
+from workbench.export.model import load_report
 from workbench.export.pdf import render_pdf, workers_for_pack
+from workbench.reporting.sharing import run_folders
 
 CHROMIUM_ARGS = [
     "--headless",
