@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import base64
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from support.html_cells import parse_cells
 
 from workbench import capture
 from workbench.dashboards import kit
@@ -18,42 +18,12 @@ from workbench.evaluation.capture_kinds import KIND
 XSS = '<img src=x onerror="alert(1)">&'
 
 
-class _Cells(HTMLParser):
-    """Text of every <td>/<th> and the tags met, from a real HTML parser."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.cells: list[str] = []
-        self.tags: list[str] = []
-        self._in = False
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        self.tags.append(tag)
-        if tag in {"td", "th"}:
-            self._in = True
-            self.cells.append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in {"td", "th"}:
-            self._in = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in:
-            self.cells[-1] += data
-
-
-def _parse(markup: str) -> _Cells:
-    p = _Cells()
-    p.feed(markup)
-    return p
-
-
 def test_escape_and_status_roles() -> None:
     assert kit.h(XSS) == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;"
     assert kit.h(None) == "" and kit.h(float("nan")) == ""
     ok = kit.status_html("ok", XSS)
     assert 'role="status"' in ok and 'aria-live="polite"' in ok and "wb-status-ok" in ok
-    assert "<img" not in ok and "img" not in _parse(ok).tags  # shown as text, not a tag
+    assert "<img" not in ok and "img" not in parse_cells(ok).tag_names  # shown as text, not a tag
     err = kit.status_html("error", "x", extra_class="fs-err")
     assert 'role="alert"' in err and 'aria-live="assertive"' in err and "fs-err" in err
     with pytest.raises(ValueError, match="status kind"):
@@ -78,8 +48,8 @@ def test_table_escapes_every_cell_and_formats_numbers() -> None:
         row_attrs=lambda r: {"data-name": r["name"]},
         css_class="x-table",
     )
-    parsed = _parse(markup)
-    assert "img" not in parsed.tags and "b" not in parsed.tags
+    parsed = parse_cells(markup)
+    assert "img" not in parsed.tag_names and "b" not in parsed.tag_names
     assert parsed.cells == [
         "Name <b>", "n", "share", "ok", "tags", "gap",
         XSS, "3", "12.3%", "yes", "a, b", "",
@@ -98,11 +68,11 @@ def test_paged_table_pages_and_filters() -> None:
     t.set_rows(rows)
     assert t.n_pages == 3 and t.prev_button.disabled and not t.next_button.disabled
     assert "rows 1-20 of 45, page 1 of 3" in t.info.value
-    assert _parse(t.table.value).cells[2] == "R00"
+    assert parse_cells(t.table.value).cells[2] == "R00"
     t.next_button.click()
     t.next_button.click()
     assert "rows 41-45 of 45, page 3 of 3" in t.info.value and t.next_button.disabled
-    assert [c for c in _parse(t.table.value).cells if c.startswith("R")] == [
+    assert [c for c in parse_cells(t.table.value).cells if c.startswith("R")] == [
         f"R{i}" for i in range(40, 45)
     ]
     t.go(99)  # clipped to the last page
@@ -110,7 +80,7 @@ def test_paged_table_pages_and_filters() -> None:
     t.search.value = "NEEDLE"  # case-insensitive; back to page 1
     needles = [r["id"] for r in rows if r["text"] == "needle"]
     assert t.page == 0 and f"of {len(needles)} (filtered from 45)" in t.info.value
-    assert [c for c in _parse(t.table.value).cells if c.startswith("R")] == needles
+    assert [c for c in parse_cells(t.table.value).cells if c.startswith("R")] == needles
     t.set_rows([])
     assert "0 rows" in t.info.value and "Nothing to show" in t.table.value
     with pytest.raises(ValueError, match="page_size"):

@@ -3,7 +3,6 @@ codes and invitation links, the printable sheet, and Kendall's W across 5- and 9
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import subprocess
@@ -18,6 +17,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 from scipy import stats
+from support.setup_imports import edit_xlsx_cell, kb_tables_digest
 
 from workbench.errors import ImportFailed, ValidationError
 from workbench.foresight import delphi
@@ -43,32 +43,9 @@ def _example(tmp_path: Path, suffix: str = "xlsx") -> Path:
     return write_setup_template("foresight_exercise", tmp_path / f"exercise.{suffix}", example=True)
 
 
-def _edit_xlsx(path: Path, sheet: str, cell: str, value: object) -> Path:
-    wb = load_workbook(path)
-    wb[sheet][cell] = value
-    wb.save(path)
-    return path
-
-
 def _kb_digest(db: Path) -> str:
     """Every row of every foresight table (to prove that a refused file changed nothing)."""
-    if not db.exists():
-        return "no file"
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'foresight%' "
-                "OR table_name = 'datasets' ORDER BY 1"
-            ).fetchall()
-        ]
-        text = "".join(
-            f"{t}:{sorted(map(str, con.execute(f'SELECT * FROM {t}').fetchall()))}" for t in tables
-        )
-    finally:
-        con.close()
-    return hashlib.sha256(text.encode()).hexdigest()
+    return kb_tables_digest(db, "foresight", ["datasets"])
 
 
 # -- template ---------------------------------------------------------------------------------------
@@ -184,7 +161,7 @@ BAD_CELLS = [
 def test_invalid_file_names_sheet_row_column_and_value(
     tmp_path: Path, sheet: str, cell: str, value: object, where: tuple[str, int, str, str]
 ) -> None:
-    path = _edit_xlsx(_example(tmp_path), sheet, cell, value)
+    path = edit_xlsx_cell(_example(tmp_path), sheet, cell, value)
     with pytest.raises(ImportFailed) as info:
         validate_exercise(path)
     message = str(info.value)
@@ -199,8 +176,8 @@ def test_invalid_file_leaves_the_knowledge_base_as_it_was(tmp_db: Path, tmp_path
     new_exercise(write_setup_template("foresight_exercise", tmp_path / "other.yml", example=True))
     before = _kb_digest(tmp_db)
     path = _example(tmp_path)
-    _edit_xlsx(path, "exercise", "A2", "second-one")
-    _edit_xlsx(path, "translations", "B3", "D99")  # only the last sheet is wrong
+    edit_xlsx_cell(path, "exercise", "A2", "second-one")
+    edit_xlsx_cell(path, "translations", "B3", "D99")  # only the last sheet is wrong
     with pytest.raises(ImportFailed, match="D99"):
         new_exercise(path)
     assert _kb_digest(tmp_db) == before
@@ -223,7 +200,7 @@ def test_yaml_problems_name_section_entry_and_column(tmp_db: Path, tmp_path: Pat
 
 
 def test_given_codes_are_normalised_and_kept(tmp_db: Path, tmp_path: Path) -> None:
-    path = _edit_xlsx(_example(tmp_path), "participants", "A2", " k7qm4 zt9xh ")
+    path = edit_xlsx_cell(_example(tmp_path), "participants", "A2", " k7qm4 zt9xh ")
     plan, _ = new_exercise(path)
     assert "K7QM4-ZT9XH" in plan.codes and len(plan.codes) == 30
 
@@ -294,11 +271,11 @@ def test_cli_template_new_invitations(tmp_path: Path) -> None:
     assert (tmp_path / "foresight_exercise_template.xlsx").exists()
     assert "workbench foresight new" in out.stdout
     _example(tmp_path)
-    bad = _edit_xlsx(tmp_path / "exercise.xlsx", "drivers", "C2", "Social!")
+    bad = edit_xlsx_cell(tmp_path / "exercise.xlsx", "drivers", "C2", "Social!")
     out = _run("foresight", "new", str(bad), db=db, cwd=tmp_path)
     assert out.returncode == 2
     assert "sheet 'drivers', row 2, column 'steep', value 'Social!'" in out.stderr
-    _edit_xlsx(bad, "drivers", "C2", "social")
+    edit_xlsx_cell(bad, "drivers", "C2", "social")
     out = _run("foresight", "new", "exercise.xlsx", db=db, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "created exercise my-region-2035" in out.stdout and "30 participant code" in out.stdout

@@ -4,12 +4,12 @@ captions and header cells; chart descriptions and the house plotly template."""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from support.html_cells import parse_cells
 
 from workbench.errors import ValidationError
 from workbench.reporting.tables import (
@@ -23,34 +23,6 @@ from workbench.reporting.tables import (
 from workbench.reporting.theme import describe_figure, is_empty_figure, use_house_style
 
 BAD_CELL = re.compile(r"^(nan|NaN|None|NaT|True|False|<NA>)$|^[-+−]?\d+(\.\d+)?[eE][+-]?\d+$")
-
-
-class _Cells(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.cells: list[str] = []
-        self.tags: list[tuple[str, dict]] = []
-        self._in = False
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        self.tags.append((tag, dict(attrs)))
-        if tag in {"td", "th"}:
-            self._in = True
-            self.cells.append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in {"td", "th"}:
-            self._in = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in:
-            self.cells[-1] += data
-
-
-def _parse(html: str) -> _Cells:
-    parser = _Cells()
-    parser.feed(html)
-    return parser
 
 
 def test_cells_never_read_nan_true_or_scientific_notation() -> None:
@@ -68,7 +40,7 @@ def test_cells_never_read_nan_true_or_scientific_notation() -> None:
         }
     )
     html = show_table(df, title="Test", unit="EUR")
-    cells = _parse(html).cells
+    cells = parse_cells(html).cells
     bad = [c for c in cells if BAD_CELL.search(c.strip())]
     assert bad == []
     assert "473,793,600" in cells  # thousands separators, no 4.737936e+08
@@ -85,7 +57,7 @@ def test_cells_never_read_nan_true_or_scientific_notation() -> None:
 def test_units_percent_share_and_header_cells() -> None:
     df = pd.DataFrame({"sector": ["G-I", "C"], "share": [0.3612, 0.05], "lq": [1.5123, 0.4]})
     html = show_table(df, title="Sectors", unit="persons", units={"share": "share"})
-    parsed = _parse(html)
+    parsed = parse_cells(html)
     assert "36.1" in parsed.cells and "5.0" in parsed.cells  # fraction shown in per cent
     assert "Share (%)" in parsed.cells and "LQ" in parsed.cells
     assert "<caption>Sectors (persons)</caption>" in html

@@ -5,7 +5,6 @@ computation), and the default (demo) scoring is unchanged."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
+from support.setup_imports import edit_xlsx_cell, kb_tables_digest
 
 from workbench import capture
 from workbench.errors import ImportFailed, ValidationError
@@ -30,32 +30,9 @@ def _example(tmp_path: Path, suffix: str = "xlsx") -> Path:
     return write_setup_template("scoring_round", tmp_path / f"round.{suffix}", example=True)
 
 
-def _edit_xlsx(path: Path, sheet: str, cell: str, value: object) -> Path:
-    wb = load_workbook(path)
-    wb[sheet][cell] = value
-    wb.save(path)
-    return path
-
-
 def _kb_digest(db: Path) -> str:
     """Every row of every table a round writes (to prove that a refused file changed nothing)."""
-    if not db.exists():
-        return "no file"
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'scoring%'"
-                " OR table_name IN ('datasets', 'mechanisms', 'criteria_scores') ORDER BY 1"
-            ).fetchall()
-        ]
-        text = "".join(
-            f"{t}:{sorted(map(str, con.execute(f'SELECT * FROM {t}').fetchall()))}" for t in tables
-        )
-    finally:
-        con.close()
-    return hashlib.sha256(text.encode()).hexdigest()
+    return kb_tables_digest(db, "scoring", ["datasets", "mechanisms", "criteria_scores"])
 
 
 # -- template ---------------------------------------------------------------------------------------
@@ -149,7 +126,7 @@ def test_bad_cell_is_named_and_nothing_is_written(
     wb = load_workbook(_example(tmp_path))
     wb["round"]["A2"] = "second-round"  # another id: the file itself must be refused
     wb.save(tmp_path / "round.xlsx")
-    path = _edit_xlsx(tmp_path / "round.xlsx", sheet, cell, value)
+    path = edit_xlsx_cell(tmp_path / "round.xlsx", sheet, cell, value)
     before = _kb_digest(tmp_db)
     with pytest.raises(ImportFailed) as err:
         new_round(path, db=tmp_db)

@@ -103,6 +103,24 @@ table.fs-matrix td.fs-draft{font-style:italic;background:#fff4e5}
 _h = kit.h  # the shared dashboard kit (workbench/dashboards/kit.py)
 
 
+def _dropdown_grid(cells: list[w.Widget], columns: str, css_class: str) -> w.GridBox:
+    """``cells`` laid out row by row in a grid of ``columns`` (CSS ``grid-template-columns``: a
+    label column that may shrink, then the dropdowns), with the classes ``fs-grid`` (the dropdowns'
+    width rules above) and ``css_class`` (what the browser tests find the grid by)."""
+    grid = w.GridBox(
+        cells,
+        layout=w.Layout(
+            grid_template_columns=columns,
+            grid_gap="4px 6px",
+            align_items="center",
+            width="100%",
+        ),
+    )
+    grid.add_class("fs-grid")
+    grid.add_class(css_class)
+    return grid
+
+
 def _ok(text: str) -> str:
     return kit.status_html("ok", text, extra_class="fs-ok")
 
@@ -677,17 +695,7 @@ class ForesightParticipant:
                 widget.observe(lambda _c: self._ratings_changed(), names="value")
             self.rating_controls[d["driver_id"]] = (impact, uncertainty)
             cells += [w.HTML(_h(self.driver_label(d)), layout=text), impact, uncertainty]
-        grid = w.GridBox(
-            cells,
-            layout=w.Layout(
-                grid_template_columns="minmax(0, 1fr) 5em 5em",
-                grid_gap="4px 6px",
-                align_items="center",
-                width="100%",
-            ),
-        )
-        grid.add_class("fs-grid")
-        grid.add_class("fs-ratings")
+        grid = _dropdown_grid(cells, "minmax(0, 1fr) 5em 5em", "fs-ratings")
         self.rate_progress = w.HTML()
         self.rate_status = w.HTML()
         self.rate_button = self._button(_("Save all ratings"), lambda _b: self.save_ratings())
@@ -792,17 +800,7 @@ class ForesightParticipant:
             strength.observe(self._strength_changed, names="value")
             self.infl_targets.append((label, strength))
             cells += [label, strength]
-        grid = w.GridBox(
-            cells,
-            layout=w.Layout(
-                grid_template_columns="minmax(0, 1fr) 8.5em",
-                grid_gap="4px 6px",
-                align_items="center",
-                width="100%",
-            ),
-        )
-        grid.add_class("fs-grid")
-        grid.add_class("fs-influences")
+        grid = _dropdown_grid(cells, "minmax(0, 1fr) 8.5em", "fs-influences")
         self.infl_heading = w.HTML()
         self.infl_status = w.HTML()
         self.infl_button = self._button(_("Save"), lambda _b: self.save_influences())

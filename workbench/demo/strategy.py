@@ -272,16 +272,24 @@ def _barriers_for(con: Any, regions: list[str], dims: list[str], n: int) -> list
     return picked[:n]
 
 
+def _stored_keys(con: Any, table: str, column: str, owner: tuple[str, str]) -> set[str]:
+    """The values of ``column`` in the rows of ``table`` that belong to ``owner`` (``(id column,
+    id)``): rows already there (e.g. edited in the dashboard) that the demo must not overwrite."""
+    owner_column, owner_id = owner
+    return {
+        r[0]
+        for r in con.execute(
+            f"SELECT {column} FROM {table} WHERE {owner_column} = ?", [owner_id]
+        ).fetchall()
+    }
+
+
 def generate(con: Any, rng: np.random.Generator, ctx: Any) -> None:
     """Write the demo strategy, its scenarios, visions, plan and the initiative register."""
     tag: dict[str, Any] = {"dataset_id": DATASET_ID, "synthetic": True}
     axis_a, axis_b = _axes(con)
-    kept = {  # narratives edited in the dashboard (not synthetic) are kept, not overwritten
-        r[0]
-        for r in con.execute(
-            "SELECT scenario FROM strategy_scenarios WHERE exercise_id = ?", [EXERCISE_ID]
-        ).fetchall()
-    }
+    # narratives edited in the dashboard (not synthetic) are kept, not overwritten
+    kept = _stored_keys(con, "strategy_scenarios", "scenario", ("exercise_id", EXERCISE_ID))
     for code, (name, story, signposts) in SCENARIOS.items():
         if code in kept:
             continue
@@ -308,12 +316,7 @@ def generate(con: Any, rng: np.random.Generator, ctx: Any) -> None:
                "every region takes part in joint actions that its people can see."}  # fmt: skip
     for r in REGIONS:
         visions[r] = f"{r}: clusters that lead in their niches and cooperate across borders."
-    kept = {
-        r[0]
-        for r in con.execute(
-            "SELECT region FROM strategy_visions WHERE strategy_id = ?", [STRATEGY_ID]
-        ).fetchall()
-    }
+    kept = _stored_keys(con, "strategy_visions", "region", ("strategy_id", STRATEGY_ID))
     for region, text in visions.items():
         if region in kept:
             continue

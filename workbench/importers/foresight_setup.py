@@ -71,7 +71,7 @@ def setup_templates() -> list[str]:
 @cache
 def load_spec(name: str = "foresight_exercise") -> SetupSpec:
     """The set-up template ``workbench/defaults/setup/<name>.yml``."""
-    from workbench.importers.templates import TYPES, Column
+    from workbench.importers.templates import Column
 
     path = SETUP_DIR / f"{name}.yml"
     if not path.exists():
@@ -79,24 +79,10 @@ def load_spec(name: str = "foresight_exercise") -> SetupSpec:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     sheets = {}
     for sheet, body in (raw.get("sheets") or {}).items():
-        cols = []
-        for col, c in (body.get("columns") or {}).items():
-            if c.get("type", "text") not in TYPES:
-                raise ValidationError(f"{path}: {sheet}.{col}: unknown type {c.get('type')!r}")
-            cols.append(
-                Column(
-                    name=col,
-                    type=c.get("type", "text"),
-                    required=bool(c.get("required", False)),
-                    description=str(c.get("description", "")).strip(),
-                    allowed=tuple(str(a) for a in c["allowed"]) if c.get("allowed") else None,
-                    pattern=c.get("pattern"),
-                    item_pattern=c.get("item_pattern"),
-                    min=c.get("min"),
-                    max=c.get("max"),
-                    default=c.get("default"),
-                )
-            )
+        cols = [
+            Column.from_spec(col, c, f"{path}: {sheet}.{col}")
+            for col, c in (body.get("columns") or {}).items()
+        ]
         sheets[sheet] = SheetSpec(
             name=sheet,
             description=" ".join(str(body.get("description", "")).split()),
@@ -552,6 +538,70 @@ def convert_rows(
     return out, problems
 
 
+def read_and_convert_rows(
+    path: str | os.PathLike[str], spec: SetupSpec
+) -> tuple[dict[str, list[RawRow]], dict[str, list[tuple[RawRow, dict[str, Any]]]], list[Problem]]:
+    """A set-up file read (:func:`read_setup_file`) and its rows converted (:func:`convert_rows`):
+    the raw rows, the converted rows and the problems of both steps."""
+    raw, problems = read_setup_file(path, spec)
+    rows, more = convert_rows(spec, raw, str(path))
+    return raw, rows, problems + more
+
+
+# ------------------------------------------------------------------------------------------------
+# writing a validated set-up file (shared by the exercise and the scoring round)
+
+
+def insert_setup_records(
+    con: Any,
+    table: str,
+    owner: tuple[str, str],
+    cols: list[str],
+    records: list[dict[str, Any]],
+    dataset_id: str,
+) -> int:
+    """Insert ``records`` (values of ``cols``) into ``table``, each row tagged with its owner
+    (``(id column, id)``, e.g. ``("round_id", "r1")``), ``dataset_id`` and ``synthetic = FALSE``.
+    Returns the number of rows inserted."""
+    if records:
+        owner_column, owner_id = owner
+        names = [owner_column, *cols, "dataset_id", "synthetic"]
+        con.executemany(
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            [[owner_id, *(r.get(c) for c in cols), dataset_id, False] for r in records],
+        )
+    return len(records)
+
+
+def record_setup_dataset(
+    con: Any,
+    dataset_id: str,
+    file: str,
+    *,
+    kind: str,
+    rows: int,
+    title: str,
+    importer: str,
+    importer_version: str,
+) -> None:
+    """Register the set-up ``file`` as the source of ``dataset_id`` (path, name, SHA-256, rows)."""
+    from workbench.kb.datasets import replace_dataset, sha256_file
+
+    path = Path(file)
+    replace_dataset(
+        con,
+        dataset_id,
+        source=str(path.resolve()),
+        kind=kind,
+        file_name=path.name,
+        sha256=sha256_file(path),
+        rows=rows,
+        importer=importer,
+        importer_version=importer_version,
+        title=title,
+    )
+
+
 # ------------------------------------------------------------------------------------------------
 # the exercise
 
@@ -587,11 +637,8 @@ def validate_exercise(path: str | os.PathLike[str], *, rng: Any = None) -> Exerc
     from workbench.foresight.anchors import statement_anchors
     from workbench.foresight.state import normalise_code
 
-    spec = load_spec("foresight_exercise")
     file = str(path)
-    raw, problems = read_setup_file(path, spec)
-    rows, more = convert_rows(spec, raw, file)
-    problems += more
+    raw, rows, problems = read_and_convert_rows(path, load_spec("foresight_exercise"))
 
     # exercise: exactly one row
     ex_rows = rows["exercise"]
@@ -862,7 +909,6 @@ def create_exercise(
     has answered yet.  Returns the number of rows per table."""
     from workbench import capture
     from workbench.kb import writer
-    from workbench.kb.datasets import replace_dataset, sha256_file
 
     ex = plan.exercise
     eid = plan.exercise_id
@@ -909,15 +955,9 @@ def create_exercise(
         counts["exercise"] = 1
 
         def insert(table: str, cols: list[str], records: list[dict[str, Any]]) -> None:
-            if not records:
-                counts[table] = 0
-                return
-            names = ["exercise_id", *cols, "dataset_id", "synthetic"]
-            sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-            con.executemany(
-                sql, [[eid, *(r.get(c) for c in cols), dataset_id, False] for r in records]
+            counts[table] = insert_setup_records(
+                con, table, ("exercise_id", eid), cols, records, dataset_id
             )
-            counts[table] = len(records)
 
         insert(
             "foresight_rounds",
@@ -961,18 +1001,15 @@ def create_exercise(
             ["driver_id", "language", "label", "description"],
             plan.driver_translations,
         )
-        path = Path(plan.file)
-        replace_dataset(
+        record_setup_dataset(
             con,
             dataset_id,
-            source=str(path.resolve()),
+            plan.file,
             kind="foresight_exercise",
-            file_name=path.name,
-            sha256=sha256_file(path),
             rows=sum(counts.values()),
+            title=f"Foresight exercise {ex['title']}",
             importer=IMPORTER,
             importer_version=IMPORTER_VERSION,
-            title=f"Foresight exercise {ex['title']}",
         )
     if publish:
         from workbench.foresight.state import publish_state

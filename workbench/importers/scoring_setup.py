@@ -14,11 +14,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from workbench.errors import MAX_LISTED_PROBLEMS, ImportFailed, Problem, ValidationError
-from workbench.importers.foresight_setup import convert_rows, load_spec, read_setup_file
+from workbench.importers.foresight_setup import (
+    insert_setup_records,
+    load_spec,
+    read_and_convert_rows,
+    record_setup_dataset,
+)
 
 IMPORTER = "workbench.importers.scoring_setup"
 IMPORTER_VERSION = "1.0"
@@ -44,11 +48,8 @@ class RoundPlan:
 def validate_round(path: str | os.PathLike[str]) -> RoundPlan:
     """Read and check a scoring-round file; raise :class:`ImportFailed` listing every problem
     (sheet, row, column, value, rule), else return the plan."""
-    spec = load_spec(SPEC)
     file = str(path)
-    raw, problems = read_setup_file(path, spec)
-    rows, more = convert_rows(spec, raw, file)
-    problems += more
+    raw, rows, problems = read_and_convert_rows(path, load_spec(SPEC))
 
     round_rows = rows["round"]
     if not raw["round"]:
@@ -111,7 +112,6 @@ def create_round(
     from workbench import capture
     from workbench.evaluation.capture_kinds import KIND
     from workbench.kb import writer
-    from workbench.kb.datasets import replace_dataset, sha256_file
 
     rid = plan.round_id
     dataset_id = f"scoring_round:{rid}"
@@ -155,14 +155,9 @@ def create_round(
         counts["scoring_rounds"] = 1
 
         def insert(table: str, cols: list[str], records: list[dict[str, Any]]) -> None:
-            names = ["round_id", *cols, "dataset_id", "synthetic"]
-            if records:
-                con.executemany(
-                    f"INSERT INTO {table} ({', '.join(names)}) "
-                    f"VALUES ({', '.join('?' * len(names))})",
-                    [[rid, *(x.get(c) for c in cols), dataset_id, False] for x in records],
-                )
-            counts[table] = len(records)
+            counts[table] = insert_setup_records(
+                con, table, ("round_id", rid), cols, records, dataset_id
+            )
 
         insert(
             "scoring_round_mechanisms",
@@ -185,18 +180,15 @@ def create_round(
                 [[m["mechanism_id"], m["name"], m.get("description"), dataset_id] for m in new],
             )
         counts["mechanisms"] = len(new)
-        path = Path(plan.file)
-        replace_dataset(
+        record_setup_dataset(
             con,
             dataset_id,
-            source=str(path.resolve()),
+            plan.file,
             kind="scoring_round",
-            file_name=path.name,
-            sha256=sha256_file(path),
             rows=sum(counts.values()),
+            title=f"Scoring round {r['title']}",
             importer=IMPORTER,
             importer_version=IMPORTER_VERSION,
-            title=f"Scoring round {r['title']}",
         )
     return counts
 

@@ -60,6 +60,25 @@ class Column:
     max: float | None
     default: Any
 
+    @classmethod
+    def from_spec(cls, name: str, spec: dict[str, Any], where: str) -> Column:
+        """The column ``name`` as described in a template's YAML (``type``, ``required``,
+        ``allowed``, ...); an unknown type is refused naming ``where`` (file and column)."""
+        if spec.get("type", "text") not in TYPES:
+            raise ValidationError(f"{where}: unknown type {spec.get('type')!r}")
+        return cls(
+            name=name,
+            type=spec.get("type", "text"),
+            required=bool(spec.get("required", False)),
+            description=str(spec.get("description", "")).strip(),
+            allowed=tuple(str(a) for a in spec["allowed"]) if spec.get("allowed") else None,
+            pattern=spec.get("pattern"),
+            item_pattern=spec.get("item_pattern"),
+            min=spec.get("min"),
+            max=spec.get("max"),
+            default=spec.get("default"),
+        )
+
 
 @dataclass(frozen=True)
 class Template:
@@ -78,25 +97,10 @@ class Template:
 def _load(path: str) -> Template:
     with open(path, encoding="utf-8") as fh:
         spec = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    cols = []
-    for name, c in (spec.get("columns") or {}).items():
-        c = c or {}
-        if c.get("type", "text") not in TYPES:
-            raise ValidationError(f"{path}: column {name}: unknown type {c.get('type')!r}")
-        cols.append(
-            Column(
-                name=name,
-                type=c.get("type", "text"),
-                required=bool(c.get("required", False)),
-                description=str(c.get("description", "")).strip(),
-                allowed=tuple(str(a) for a in c["allowed"]) if c.get("allowed") else None,
-                pattern=c.get("pattern"),
-                item_pattern=c.get("item_pattern"),
-                min=c.get("min"),
-                max=c.get("max"),
-                default=c.get("default"),
-            )
-        )
+    cols = [
+        Column.from_spec(name, c or {}, f"{path}: column {name}")
+        for name, c in (spec.get("columns") or {}).items()
+    ]
     return Template(
         table=spec.get("table", Path(path).stem),
         title=spec.get("title", Path(path).stem),

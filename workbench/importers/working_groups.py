@@ -35,9 +35,8 @@ from workbench.config import load_defaults
 from workbench.errors import MAX_LISTED_PROBLEMS, ImportFailed, Problem, ValidationError
 from workbench.importers.foresight_setup import (
     RawRow,
-    convert_rows,
     load_spec,
-    read_setup_file,
+    read_and_convert_rows,
     write_setup_template,
 )
 
@@ -368,10 +367,7 @@ def import_groups(
 
     path = Path(path)
     file = str(path)
-    spec = load_spec(SPEC)
-    raw, problems = read_setup_file(path, spec)
-    rows, more = convert_rows(spec, raw, file)
-    problems += more
+    raw, rows, problems = read_and_convert_rows(path, load_spec(SPEC))
     if not any(rows.values()) and not problems:
         problems.append(Problem(file=file, rule="no rows in any sheet"))
     dataset_id = dataset_id or f"groups:{path.stem.lower()}"
