@@ -19,7 +19,9 @@ each line's key codes once in ``observation_series``, its cells in ``observation
 
 Speed: the file is read and written by DuckDB in one pass (``read_csv`` of the wide rows into a small
 temp table, then one ``INSERT ... SELECT`` of the series and one that unnests the cells and casts
-the values).  Casting is
+the values).  The parse runs on every core: no window function orders it (the temp table's row ids
+number the lines), and a ``.gz`` is first inflated into a temporary plain file, because DuckDB
+reads a compressed stream on one thread.  Casting is
 strict, so a bad cell aborts the statement; only then does :func:`diagnose` re-read the file in
 Python to name every problem with line, column and value.  Valid files never pay for that.
 """
@@ -28,7 +30,9 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import os
 import re
+import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -255,26 +259,35 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
     periods = ", ".join(_sql_str(p) for p in header.periods)
     ndims = len(dims)
     saved = _fast_settings(con)
+    plain: Path | None = None  # a .gz file's text, inflated once into a temporary file
     try:
+        if path.name.endswith(".gz"):
+            plain = _gunzip_to_temp(path)
         con.execute("DROP TABLE IF EXISTS _estat_raw")
-        # One row per line (r: 1, 2, ...), its cells already typed.
+        # One row per line, its cells already typed.  No row_number() here: a window function
+        # (even a streaming one) fixes the row order and so runs the whole parse pipeline on one
+        # thread; the temp table's own row ids number the lines instead (see ``r`` below).
         con.execute(
-            "CREATE TEMP TABLE _estat_raw AS SELECT row_number() OVER () AS r, c0, "
+            "CREATE TEMP TABLE _estat_raw AS SELECT c0, "
             f"{', '.join(f'k{i}' for i in range(ndims))}, "
             f"{values}, {flags} FROM (SELECT c0, {parts}, "
             f"{', '.join(f'c{i}' for i in range(1, n + 1))}, {tries} "
             f"FROM read_csv(?, delim='\t', header=false, skip=1, columns={columns}, "
             "quote='', escape='', auto_detect=false, strict_mode=true, null_padding=false))",
-            [file],
+            [str(plain or path)],
         )
         # Keys: right number of parts, no empty part, no duplicate (small: one row per line).
         nonempty = " AND ".join(f"k{i} <> ''" for i in range(ndims))
-        bad_keys, dup_keys, nrows = con.execute(
+        bad_keys, dup_keys, nrows, first_id, last_id = con.execute(
             f"SELECT count_if(length(c0) - length(replace(c0, ',', '')) <> {ndims - 1} "
-            f"OR NOT ({nonempty})), count(*) - count(DISTINCT c0), count(*) FROM _estat_raw"
+            f"OR NOT ({nonempty})), count(*) - count(DISTINCT c0), count(*), min(rowid), "
+            "max(rowid) FROM _estat_raw"
         ).fetchone()
         if bad_keys or dup_keys or nrows == 0:
             raise _NeedsDiagnosis
+        if last_id - first_id + 1 != nrows:  # never seen: row ids of a new table are dense
+            raise _NeedsDiagnosis(f"row ids {first_id}..{last_id} of {nrows} lines not dense")
+        r = f"(rowid - {int(first_id) - 1})"  # 1, 2, ... nrows: one per line
         # Flags and finiteness checked on the typed cells (the flag counts go to the data doctor).
         non_finite = con.execute(
             "SELECT " + " + ".join(f"count_if(NOT isfinite(v{i}))" for i in range(1, n + 1))
@@ -293,7 +306,7 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
             "SELECT coalesce(max(series_id), 0) FROM observation_series"
         ).fetchone()
         series_cols = ["series_id", "dataset_id", "region"] + [f'"{c}"' for c in dim_cols]
-        series_select = ["? + r", "?", f"k{geo}" if geo is not None else "NULL"] + [
+        series_select = [f"? + {r}", "?", f"k{geo}" if geo is not None else "NULL"] + [
             f"k{i}" for i, _ in other
         ]
         con.execute(
@@ -303,7 +316,7 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
         )
         inserted = con.execute(
             "INSERT INTO observation_values (series_id, period, value, flag) "
-            f"SELECT ? + r, unnest([{periods}]), unnest({v_list}), unnest({f_list}) "
+            f"SELECT ? + {r}, unnest([{periods}]), unnest({v_list}), unnest({f_list}) "
             "FROM _estat_raw",
             [base],
         ).fetchone()[0]
@@ -314,6 +327,8 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
             found = [Problem(file=file, rule=f"the database refused the data: {exc}")]
         raise ImportFailed(found[:MAX_LISTED_PROBLEMS], len(found), file=file) from None
     finally:
+        if plain is not None:
+            plain.unlink(missing_ok=True)
         # After a database error the transaction is aborted (the writer rolls it back, temp
         # table included); only a healthy transaction needs the cleanup.
         with contextlib.suppress(duckdb.Error):
@@ -352,7 +367,7 @@ def _series_grid(
     order), read from the typed wide rows: the doctor then need not read them back."""
     order = sorted(range(len(periods)), key=lambda i: periods[i])
     cols = ", ".join(f"coalesce(v{i + 1}, '-inf'::DOUBLE) AS v{i + 1}" for i in order)
-    got = con.execute(f"SELECT {cols} FROM _estat_raw ORDER BY r").fetchnumpy()
+    got = con.execute(f"SELECT {cols} FROM _estat_raw ORDER BY rowid").fetchnumpy()
     values = np.empty((len(periods), nrows))
     for j, i in enumerate(order):
         values[j] = got[f"v{i + 1}"]
@@ -360,6 +375,33 @@ def _series_grid(
         lo=base + 1, hi=base + nrows, periods=[periods[i] for i in order], values=values,
         flags=flags,
     )  # fmt: skip
+
+
+def _gunzip_to_temp(path: Path) -> Path:
+    """Inflate a .tsv.gz (all its gzip members) into a temporary .tsv, in 1 MiB blocks.
+
+    DuckDB reads a .gz itself, but on one thread (a compressed stream cannot be split); the plain
+    temporary file is parsed in parallel like a .tsv.  A damaged or truncated .gz raises
+    :class:`_NeedsDiagnosis`: :func:`diagnose` then names the line where it breaks.
+    """
+    fd, name = tempfile.mkstemp(prefix="wb-estat-", suffix=".tsv")
+    plain = Path(name)
+    try:
+        with open(path, "rb") as src, os.fdopen(fd, "wb") as out:
+            ended = True
+            for chunk, ended in _gunzip(src):  # noqa: B007 - the last value is used below
+                out.write(chunk)
+        if not ended:
+            raise _NeedsDiagnosis
+    except (EOFError, zlib.error, _NeedsDiagnosis):
+        plain.unlink(missing_ok=True)
+        raise _NeedsDiagnosis from None
+    except OSError as exc:  # e.g. the temporary folder is full
+        plain.unlink(missing_ok=True)
+        raise ImportFailed(
+            [Problem(file=str(path), rule=f"cannot inflate the .gz into {plain}: {exc}")]
+        ) from None
+    return plain
 
 
 # Row order carries no meaning (parallel writes); the cells stay in memory until the commit writes
