@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.batches import demo_batch, real_plan_batch  # noqa: F401  (shared plan batches)
 from support.browser import chromium_browser, voila  # noqa: F401  (shared browser-test fixtures)
 from support.testing import require_real_data
 
@@ -53,7 +54,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Apply the markers the suite declares where they follow from what a test uses:
 
     * ``realdata``: the test (or a fixture it requests) reads ``../shared/data/real``
-      (the ``real_data`` fixture or ``require_real_data(...)`` in its body);
+      (the ``real_data`` or ``real_plan_batch`` fixture, or ``require_real_data(...)`` in its
+      body);
     * ``browser``: tests in ``*_browser.py`` modules drive Debian chromium.
 
     ``slow`` is set by hand on the tests that run notebooks, batches or many processes
@@ -67,7 +69,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             source = inspect.getsource(function) if function is not None else ""
         except (OSError, TypeError):
             source = ""
-        if "real_data" in getattr(item, "fixturenames", ()) or "require_real_data(" in source:
+        fixtures = getattr(item, "fixturenames", ())
+        if (
+            "real_data" in fixtures
+            or "real_plan_batch" in fixtures
+            or "require_real_data(" in source
+        ):
             item.add_marker(pytest.mark.realdata)
         if item.path.name.endswith("_browser.py"):
             item.add_marker(pytest.mark.browser)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from support.batches import PlanBatch
 
 from workbench.errors import ParameterError
 from workbench.evidence import location_quotient
@@ -118,7 +119,10 @@ def run_notebook(name: str, db: Path, out: Path, *params: str) -> Path:
 
 
 @pytest.mark.slow
-def test_notebooks_run_in_batch_with_csv_beside_each_chart(demo_kb: Path, tmp_path: Path) -> None:
+@pytest.mark.timeout(1800)  # may build the session's demo batch
+def test_notebooks_run_in_batch_with_csv_beside_each_chart(
+    demo_kb: Path, demo_batch: PlanBatch, tmp_path: Path
+) -> None:
     folder = run_notebook(
         "parallel_contexts.ipynb",
         demo_kb,
@@ -139,7 +143,8 @@ def test_notebooks_run_in_batch_with_csv_beside_each_chart(demo_kb: Path, tmp_pa
     for out in record["outputs"]:
         assert (folder / out["csv"]).exists()
 
-    folder = run_notebook("s3_profile.ipynb", demo_kb, tmp_path / "s3", "region", "RO11")
+    # s3_profile with region=RO11: the run of the session's demo-plan batch (support/batches.py)
+    folder = demo_batch.batch / "s3_profile__region-RO11"
     record = json.loads((folder / "report.json").read_text())
     names = {o["name"] for o in record["outputs"] if o["kind"] == "chart"}
     maps = {n for n in names if n.startswith("map_")}  # workbench.maps: LQ, stars, density

@@ -4,12 +4,13 @@ people: no raw NaN/None/True/scientific notation, names next to codes (issue 13 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support.batches import PlanBatch
 from support.findings_check import key_findings_in
+
+from workbench.batch.plans import load_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "notebooks" / "plans" / "demo.yml"
@@ -36,18 +37,13 @@ RAW = re.compile(r"\b(nan|NaN|None|NaT|True|False)\b|\d[eE][+-]?\d")
 
 
 @pytest.mark.slow
-def test_every_report_type_opens_with_findings_in_words(demo_kb_copy: Path, tmp_path: Path) -> None:
-    out = tmp_path / "reports"
-    done = subprocess.run(
-        [sys.executable, "-m", "workbench", "--db", str(demo_kb_copy), "run", str(PLAN),
-         "--out", str(out), "-q", "--only", ONLY],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    batch = next(p for p in (out / "demo").iterdir() if p.is_dir() and p.name != "latest")
-    runs = sorted(p for p in batch.iterdir() if p.is_dir())
+@pytest.mark.timeout(1800)  # may build the session's demo batch
+def test_every_report_type_opens_with_findings_in_words(demo_batch: PlanBatch) -> None:
+    # the session's run of the whole demo plan (support/batches.py); the runs --only ONLY keeps
+    batch = demo_batch.batch
+    chosen = {r.run_id for r in load_plan(PLAN, db=demo_batch.db).only(ONLY).runs}
+    runs = sorted(p for p in batch.iterdir() if p.is_dir() and p.name in chosen)
+    assert {r.name for r in runs} == chosen
     kinds = {r.name.split("__")[0] for r in runs}
     assert kinds == {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
     for run in runs:

@@ -4,36 +4,24 @@ reference set, and every report of the plan opens with at least 3 findings."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from support.batches import PlanBatch
 from support.findings_check import key_findings_in, unmatched_numbers
-from support.testing import require_real_data
 
 from workbench.config import load_defaults
 from workbench.evidence.findings import min_sectors
 
-ROOT = Path(__file__).resolve().parents[1]
-PLAN = ROOT / "notebooks" / "plans" / "real.yml"
-pytestmark = [pytest.mark.realdata, pytest.mark.slow]
+# timeout: the first test may run the session's real-plan batch (support/batches.py)
+pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
 @pytest.fixture(scope="module")
-def real_batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    require_real_data("eurostat_tsv", "lfst_r_lfe2en2.tsv.gz")
-    require_real_data("cohesion_policy", "ESIF_Croatia_2007-2020.csv")
-    tmp = tmp_path_factory.mktemp("real")
-    out = tmp / "reports"
-    done = subprocess.run(
-        [sys.executable, "-m", "workbench", "--db", str(tmp / "kb.duckdb"), "run", str(PLAN),
-         "--out", str(out), "-q", "--workers", "2"],
-        capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    return next(p for p in (out / "real").iterdir() if p.is_dir() and p.name != "latest")
+def real_batch(real_plan_batch: PlanBatch) -> Path:
+    """The batch folder of the session's real-plan run (support/batches.py, read-only)."""
+    return real_plan_batch.batch
 
 
 def _run(batch: Path, pattern: str) -> Path:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.testing import require_real_data
+from support.batches import PlanBatch, copy_kb
 
 from workbench.kb import query
 
@@ -28,14 +28,15 @@ def _workbench(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_real_plan_imports_inputs_and_every_report_succeeds(tmp_path: Path) -> None:
-    require_real_data("eurostat_tsv", "lfst_r_lfe2en2.tsv.gz")
-    require_real_data("cohesion_policy", "ESIF_Croatia_2007-2020.csv")
-    db = tmp_path / "real.duckdb"
-    out = tmp_path / "reports"
-
-    done = _workbench("run", str(PLAN), "--out", str(out), "-q", db=db)
-    assert done.returncode == 0, done.stderr
+@pytest.mark.timeout(1200)  # may run the session's real-plan batch
+def test_real_plan_imports_inputs_and_every_report_succeeds(
+    real_plan_batch: PlanBatch, tmp_path: Path
+) -> None:
+    # the first run is the session's real-plan batch (support/batches.py: `workbench --db DB run
+    # PLAN --out OUT -q` on a fresh knowledge base, exit status 0); the second run writes, so it
+    # gets a copy of that knowledge base and its own --out folder
+    done, out = real_plan_batch.done, real_plan_batch.out
+    db = copy_kb(real_plan_batch.db, tmp_path / "real.duckdb")
     assert "input eurostat:lfst_r_lfe2en2" in done.stderr
 
     manifest = json.loads(next(out.glob("real/*/manifest.json")).read_text())
@@ -55,7 +56,8 @@ def test_real_plan_imports_inputs_and_every_report_succeeds(tmp_path: Path) -> N
 
     # a second run re-imports nothing (same sha256): the inputs are reported unchanged
     again = _workbench(
-        "run", str(PLAN), "--out", str(out), "-q", "--only", "s3_profile*HR03*", db=db
-    )
+        "run", str(PLAN), "--out", str(tmp_path / "reports"), "-q", "--only", "s3_profile*HR03*",
+        db=db,
+    )  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert again.stderr.count("unchanged") == 3

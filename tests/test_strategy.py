@@ -3,14 +3,13 @@ roll-up, traceability, initiative checks, demo data and the two report notebooks
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from support.batches import PlanBatch
 from support.findings_check import key_findings_in, unmatched_numbers
 
 from workbench.errors import ImportFailed
@@ -361,27 +360,22 @@ def test_demo_strategy_data(demo_kb: Path) -> None:
 
 # ------------------------------------------------------------------------------ notebooks
 @pytest.mark.slow
-def test_strategy_notebooks_run_on_the_demo(demo_kb_copy: Path, tmp_path: Path) -> None:
-    out = tmp_path / "reports"
-    done = subprocess.run(
-        [sys.executable, "-m", "workbench", "--db", str(demo_kb_copy), "run",
-         str(ROOT / "notebooks" / "plans" / "demo.yml"), "--out", str(out), "-q",
-         "--only", "joint_strategy__region-all*,initiative*"],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    batch = next(p for p in (out / "demo").iterdir() if p.is_dir() and p.name != "latest")
-    strategy = next(batch.glob("joint_strategy__*"))
+@pytest.mark.timeout(1800)  # may build the session's demo batch
+def test_strategy_notebooks_run_on_the_demo(demo_batch: PlanBatch) -> None:
+    # joint_strategy__region-all* and initiative* of the session's demo-plan batch
+    # (support/batches.py: the whole demo plan on a copy of the demo knowledge base)
+    batch = demo_batch.batch
+    (strategy,) = batch.glob("joint_strategy__region-all*")
     sentences = key_findings_in((strategy / "report.html").read_text(encoding="utf-8"))
     assert 3 <= len(sentences) <= 7
     assert any("A20 'Cluster policy learning exchange'" in s for s in sentences)
     assert unmatched_numbers(sentences, strategy, (2,)) == []  # 2: the severity threshold
     shown = pd.read_csv(strategy / "objective_progress.csv")
-    plan = load_plan(STRATEGY, db=demo_kb_copy)
+    plan = load_plan(STRATEGY, db=demo_batch.db)
     _, direct, _ = rollup(plan.actions, plan.objectives, plan.progress, "2026-H2")
     assert shown["progress_pct"].tolist() == pytest.approx(direct["progress"].tolist())
     assert "A20" in set(pd.read_csv(strategy / "orphan_actions.csv")["action_id"])
-    ini = next(batch.glob("initiative__*"))
+    (ini,) = batch.glob("initiative__*")
     checks = pd.read_csv(ini / "checks.csv")
     assert "expired mandate" in set(checks["check"])
     assert "Sud-Est" in (ini / "report.html").read_text(encoding="utf-8")
