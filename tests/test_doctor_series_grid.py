@@ -62,3 +62,44 @@ def test_import_findings_equal_read_back_and_view_findings(tmp_db: Path) -> None
         con.close()
     checks = {row[0] for i in ids for row in _stored(tmp_db, i)}
     assert {"flagged_values", "outliers", "mixed_nuts_versions"} <= checks
+
+
+def test_grid_work_runs_in_a_thread_and_its_error_fails_the_import_cleanly(
+    tmp_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The doctor's connection-free grid work runs beside the INSERTs, in another thread; an error
+    there surfaces from ``import_file`` as itself, and the knowledge base is left as it was."""
+    import threading
+
+    from workbench.importers import eurostat_tsv
+
+    threads: list[str] = []
+    real = eurostat_tsv.prepare_grid
+
+    def spy(values):  # noqa: ANN001, ANN202
+        threads.append(threading.current_thread().name)
+        return real(values)
+
+    monkeypatch.setattr(eurostat_tsv, "prepare_grid", spy)
+    first = import_file(require_real_data("eurostat_tsv", "nama_10r_2gdp.tsv.gz"), db=tmp_db)
+    assert len(threads) == 1 and threads[0] != threading.main_thread().name
+    before = _stored(tmp_db, first.dataset_id)
+    assert before
+
+    def boom(values):  # noqa: ANN001, ANN202
+        raise MemoryError("grid work failed")
+
+    monkeypatch.setattr(eurostat_tsv, "prepare_grid", boom)
+    with pytest.raises(MemoryError, match="grid work failed"):
+        import_file(require_real_data("eurostat_tsv", "nama_10r_2gvagr.tsv.gz"), db=tmp_db)
+    con = duckdb.connect(str(tmp_db), read_only=True)
+    try:
+        ids = [r[0] for r in con.execute("SELECT dataset_id FROM datasets").fetchall()]
+        (series,) = con.execute("SELECT count(*) FROM observation_series").fetchone()
+        (mine,) = con.execute(
+            "SELECT count(*) FROM observation_series WHERE dataset_id = ?", [first.dataset_id]
+        ).fetchone()
+    finally:
+        con.close()
+    assert ids == [first.dataset_id] and series == mine > 0
+    assert _stored(tmp_db, first.dataset_id) == before

@@ -23,6 +23,7 @@ import os
 import pkgutil
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,16 +212,21 @@ def import_file(
     if corrections and not kind.startswith("cohesion_"):
         raise ImportFailed([Problem(file=str(p), value=str(corrections),
                                     rule=f"correction files apply to cohesion-policy files, not {kind}")])  # fmt: skip
-    digest = sha256_file(p)
-    request = ImportRequest(
-        path=p,
-        kind=kind,
-        dataset_id=dataset_id or spec.dataset_id_for(p),
-        sha256=digest,
-        encoding=encoding,
-        corrections=Path(corrections) if corrections else None,
-    )
+    # the file's sha256 in a thread (hashlib releases the GIL) while the writer opens the KB
+    pool = ThreadPoolExecutor(1, thread_name_prefix="import-sha256")
+    hashing = pool.submit(sha256_file, p)
+    pool.shutdown(wait=False)
+    target = dataset_id or spec.dataset_id_for(p)
     with writer(db, purpose=f"import {p.name} ({kind})", timeout=lock_timeout) as con:
+        digest = hashing.result()
+        request = ImportRequest(
+            path=p,
+            kind=kind,
+            dataset_id=target,
+            sha256=digest,
+            encoding=encoding,
+            corrections=Path(corrections) if corrections else None,
+        )
         if already_imported(con, request.dataset_id, digest) and same_corrections(
             con, request.dataset_id, request.corrections
         ):

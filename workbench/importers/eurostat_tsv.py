@@ -35,6 +35,7 @@ import re
 import tempfile
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -49,7 +50,7 @@ from workbench.kb.datasets import (
     ensure_dimension_columns,
     replace_dataset,
 )
-from workbench.quality.doctor import SeriesGrid
+from workbench.quality.doctor import SeriesGrid, prepare_grid
 
 IMPORTER_VERSION = "1.0"
 SOURCE = "Eurostat"
@@ -305,6 +306,12 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
         (base,) = con.execute(
             "SELECT coalesce(max(series_id), 0) FROM observation_series"
         ).fetchone()
+        # The doctor's grid first, from the typed rows; its connection-free numpy work then runs
+        # in a thread (it never touches ``con``) while DuckDB inserts (both release the GIL).
+        grid = _series_grid(con, header.periods, int(base), int(nrows), flag_counts)
+        pool = ThreadPoolExecutor(1, thread_name_prefix="estat-doctor")
+        grid.prepared = pool.submit(prepare_grid, grid.values)
+        pool.shutdown(wait=False)  # the thread ends with its one task; the doctor awaits it
         series_cols = ["series_id", "dataset_id", "region"] + [f'"{c}"' for c in dim_cols]
         series_select = [f"? + {r}", "?", f"k{geo}" if geo is not None else "NULL"] + [
             f"k{i}" for i, _ in other
@@ -320,7 +327,6 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
             "FROM _estat_raw",
             [base],
         ).fetchone()[0]
-        grid = _series_grid(con, header.periods, int(base), int(nrows), flag_counts)
     except (_NeedsDiagnosis, duckdb.Error) as exc:
         found = diagnose(path, header)
         if not found:

@@ -14,6 +14,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -216,6 +217,45 @@ class SeriesGrid:
     periods: list[str]
     values: np.ndarray
     flags: pd.DataFrame
+    # :func:`prepare_grid` of ``values``, possibly still running in another thread (the importer
+    # starts it before its INSERTs); None: the doctor computes it itself
+    prepared: Future[GridPrep] | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass
+class GridPrep:
+    """The parts of the observation checks that need only a :class:`SeriesGrid`'s ``values``
+    (no connection, no series metadata): see :func:`prepare_grid`."""
+
+    n_present: int  # cells on the grid (not NaN)
+    filled: np.ndarray  # value IS NOT NULL (finite)
+    last: np.ndarray  # each series' last positive value up to each period (NaN: none)
+    pairs: np.ndarray  # period j + 1 positive with an earlier positive value (all series)
+    present: np.ndarray  # series with at least one cell
+
+
+def prepare_grid(grid: np.ndarray) -> GridPrep:
+    """The connection-free work on a period x series grid (pure numpy, safe in another thread).
+
+    ``last`` and ``pairs`` are over all series; the caller masks the series it scores (a series'
+    ``last`` depends on its own column only, so masking afterwards gives the same pairs).
+    """
+    n_per = grid.shape[0]
+    has_row = ~np.isnan(grid)
+    n_present = int(np.count_nonzero(has_row))
+    present = has_row.any(axis=0)
+    del has_row
+    filled = np.isfinite(grid)
+    positive = grid > 0
+    last = np.empty_like(grid)
+    if n_per:
+        last[0] = np.where(positive[0], grid[0], np.nan)
+    for j in range(1, n_per):
+        last[j] = last[j - 1]
+        np.copyto(last[j], grid[j], where=positive[j])
+    pairs = positive[1:]
+    pairs &= last[:-1] > 0
+    return GridPrep(n_present, filled, last, pairs, present)
 
 
 def _series_span(con: duckdb.DuckDBPyConnection, dataset_id: str) -> _Span | None:
@@ -309,10 +349,11 @@ def _series_observation_findings(
         grid = np.full((n_per, n_series), np.nan)
         grid.ravel()[got.column("cell").to_numpy()] = got.column("value").to_numpy()
         del got
-    has_row = ~np.isnan(grid)
-    if int(np.count_nonzero(has_row)) != n_obs:
+    # grid-only work: done by the importer's thread while it inserted, or now
+    prep = given.prepared.result() if given is not None and given.prepared else prepare_grid(grid)
+    if prep.n_present != n_obs:
         return None  # a period twice in a series: lag() would take either value
-    filled = np.isfinite(grid)  # value IS NOT NULL
+    filled = prep.filled  # value IS NOT NULL
     flags = counts.loc[counts["flag"].notna(), ["flag", "n"]].reset_index(drop=True)
     fv = conf["flagged_values"]
     out = C.flagged_values(dataset_id, flags, n_obs, warn_flags=fv["warn_flags"],
@@ -334,16 +375,9 @@ def _series_observation_findings(
     )
     # outliers: consecutive positive values of a series in period order, d = ln(value / previous)
     z = float(conf["outliers"]["modified_z"])
-    positive = grid > 0
-    positive &= is_scored
-    last = np.empty_like(grid)  # each series' last positive value up to each period (NaN: none)
-    last[0] = np.where(positive[0], grid[0], np.nan)
-    for j in range(1, n_per):
-        last[j] = last[j - 1]
-        np.copyto(last[j], grid[j], where=positive[j])
-    has_pair = positive[1:]  # period j (from the second) has a value and an earlier one
-    has_pair &= last[:-1] > 0
-    del positive
+    last = prep.last  # each series' last positive value up to each period (NaN: none)
+    # period j (from the second) has a value and an earlier one, in a scored series
+    has_pair = prep.pairs & is_scored
     with np.errstate(invalid="ignore", divide="ignore"):
         q = (grid[1:] / last[:-1])[has_pair]  # period-major order
     changes = pd.DataFrame()
@@ -383,7 +417,7 @@ def _series_observation_findings(
             })  # fmt: skip
     out += _change_finding(dataset_id, changes, n_obs, z)
     # region codes of the series with cells (the view lists regions of its rows)
-    present = has_row.any(axis=0)
+    present = prep.present
     codes = [region_names[i] for i in np.unique(region_ix[present]) if i >= 0]
     out += C.mixed_nuts_versions(dataset_id, codes, versions, n_obs)
     return out
