@@ -12,9 +12,10 @@ Side by side in one run, for each sampled report of a finished batch folder:
 
 Then one pack of (up to) 36 reports as PDF, side by side in the same run:
 
-* ``parts, charts drawn`` - the default: every report (and the appendix) laid out alone by worker
-  processes (``WORKBENCH_EXPORT_WORKERS``, default the CPU count, at most 4), merged with pypdf;
-  the missing chart images drawn first in one batch (2 browser tabs); cache emptied first;
+* ``parts, charts drawn`` - the default: every report (and the appendix) laid out once, alone, by
+  worker processes (``WORKBENCH_EXPORT_WORKERS``, default the CPU count, at most 4), merged with
+  pypdf, "Page x of y" stamped on from one footer-only document; the missing chart images drawn
+  first in one batch (2 browser tabs); cache emptied first;
 * ``parts, cached``       - the same with the chart images cached (the batch's own per-report
   export drew them: ``workbench run --formats pdf`` before ``workbench pack``);
 * ``one pass, cached``    - the obvious alternative: the whole pack in one WeasyPrint pass;

@@ -195,9 +195,13 @@ def _html(
     appendix: str | None,
     first_page: int = 1,
     total: int | None = None,
+    page_numbers: bool = True,
+    numbers_only: int = 0,
 ) -> str:
     """The print HTML of a whole document or of one part of it (a pack laid out in parts:
-    ``first_page`` and ``total`` then number the pages of the part within the whole)."""
+    ``first_page`` and ``total`` then number the pages of the part within the whole).
+    ``page_numbers=False`` leaves out the "Page x of y" footer; ``numbers_only=N`` makes N
+    empty pages carrying only that footer (stamped onto the parts of a pack)."""
     from markupsafe import Markup
 
     return _template().render(
@@ -210,6 +214,8 @@ def _html(
         appendix=Markup(appendix or ""),
         first_page=first_page,
         total=total,
+        page_numbers=page_numbers,
+        numbers_only=numbers_only,
     )
 
 
@@ -288,24 +294,27 @@ def render_pdf(
 
 
 # -- a pack laid out in parts ------------------------------------------------------------------
-# Each report (and the appendix) is laid out alone in a worker process: first to learn its page
-# count and on which of its pages each heading falls, then again with its final page numbers
-# ("Page x of y" of the whole pack) and written.  The cover and contents (page numbers now known)
-# are laid out here, the parts merged with pypdf (bookmarks kept) and the contents entries made
-# links to their pages.
+# Each report (and the appendix) is laid out ONCE, alone, in a worker process, without its page
+# numbers, and written; that layout tells its page count and on which of its pages each heading
+# falls.  The cover and contents (page numbers now known) are laid out here, the parts merged
+# with pypdf (bookmarks kept), "Page x of y" stamped onto every page of the parts from one
+# document of footer-only pages (the same template, so the same place and type), and the
+# contents entries made links to their pages.
 
 
-def _part_pages(html: str, base_url: str) -> tuple[int, dict[str, int]]:
-    """Pages of one laid-out part and the page index (0-based) of each of its anchors."""
+def _layout_part(html: str, base_url: str, target: str) -> tuple[int, dict[str, int]]:
+    """Lay out and write one part; its page count and the page index (0-based) of each of
+    its anchors."""
     document = _weasyprint_html()(string=html, base_url=base_url).render()
     anchors: dict[str, int] = {}
     for i, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, i)
+    document.write_pdf(target)
     return len(document.pages), anchors
 
 
-def _write_part(html: str, base_url: str, target: str) -> int:
+def _write_numbers(html: str, base_url: str, target: str) -> int:
     document = _weasyprint_html()(string=html, base_url=base_url).render()
     document.write_pdf(target)
     return len(document.pages)
@@ -327,20 +336,20 @@ def _render_parts(
     html_cls = _weasyprint_html()
     base = str(run_dir)
     parts = [(b, None) for b in bodies] + [("", appendix)]
-
-    def part_html(i: int, first_page: int = 1, total: int | None = None) -> str:
-        body, app = parts[i]
-        return _html(
-            doc, cover=False, toc=[], body=body, appendix=app, first_page=first_page, total=total
-        )
-
     ctx = multiprocessing.get_context("fork")
     with (
         ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=ctx) as pool,
         tempfile.TemporaryDirectory(prefix="wb-pack-") as scratch,
     ):
-        htmls = [part_html(i) for i in range(len(parts))]
-        counted = list(pool.map(_part_pages, htmls, [base] * len(parts)))
+        targets = [Path(scratch) / f"{i:04d}.pdf" for i in range(len(parts))]
+        htmls = [
+            _html(doc, cover=False, toc=[], body=b, appendix=a, page_numbers=False)
+            for b, a in parts
+        ]
+        # the longest parts first, so that no worker is left with a long one at the end
+        order = sorted(range(len(parts)), key=lambda i: -len(htmls[i]))
+        futures = {i: pool.submit(_layout_part, htmls[i], base, str(targets[i])) for i in order}
+        counted = [futures[i].result() for i in range(len(parts))]
         sizes = [n for n, _ in counted]
         starts = [sum(sizes[:i]) for i in range(len(parts))]  # 0-based, after the front matter
         where = {
@@ -376,44 +385,81 @@ def _render_parts(
                 front_pages = len(front.pages)
             else:
                 raise RuntimeError("the contents of the pack do not settle on a page count")
-            futures = [
-                pool.submit(
-                    _write_part,
-                    part_html(i, front_pages + starts[i] + 1, total),
-                    base,
-                    str(Path(scratch) / f"{i:04d}.pdf"),
-                )
-                for i in range(len(parts))
-            ]
+            numbers_pdf = Path(scratch) / "numbers.pdf"
+            numbers_html = _html(
+                doc,
+                cover=False,
+                toc=[],
+                body="",
+                appendix=None,
+                first_page=front_pages + 1,
+                total=total,
+                numbers_only=sum(sizes),
+            )
+            numbered_pages = pool.submit(_write_numbers, numbers_html, base, str(numbers_pdf))
             front_pdf = Path(scratch) / "front.pdf"
             front.write_pdf(front_pdf)
         finally:
             logger.setLevel(level)
-        for future, size in zip(futures, sizes, strict=True):
-            if future.result() != size:
-                raise RuntimeError("a pack part changed its length between layout passes")
-        _merge(
-            front_pdf,
-            [Path(scratch) / f"{i:04d}.pdf" for i in range(len(parts))],
-            front,
-            where,
-            front_pages,
-            doc["title"],
-            out,
-        )
+        if numbered_pages.result() != sum(sizes):
+            raise RuntimeError("the page numbers of the pack do not match its pages")
+        _merge(front_pdf, targets, numbers_pdf, front, where, front_pages, doc["title"], out)
     return out
+
+
+def _stamp(writer: Any, numbers: Any, first: int) -> None:
+    """Draw page ``k`` of ``numbers`` over page ``first + k`` of ``writer``: as a form XObject
+    appended to the page's content (the page's own, compressed content is not re-parsed)."""
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+    )
+
+    def stream(data: bytes, extra: dict[str, Any] | None = None) -> Any:
+        obj = DecodedStreamObject()
+        obj.set_data(data)
+        obj.update(extra or {})
+        return writer._add_object(obj.flate_encode())
+
+    save = stream(b"q\n")
+    draw = stream(b"\nQ q /WbPageNumber Do Q\n")
+    name = NameObject("/WbPageNumber")
+    for k, src in enumerate(numbers.pages):
+        form = stream(
+            src.get_contents().get_data(),
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject(src.mediabox),
+                NameObject("/Resources"): src["/Resources"].clone(writer),
+            },
+        )
+        page = writer.pages[first + k]
+        # copies: WeasyPrint shares one resource dictionary between the pages of a part
+        resources = DictionaryObject(page.get("/Resources", DictionaryObject()).get_object())
+        xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+        xobjects[name] = form
+        resources[NameObject("/XObject")] = xobjects
+        page[NameObject("/Resources")] = resources
+        contents = page.raw_get("/Contents")
+        old = list(contents) if isinstance(contents, ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject([save, *old, draw])
 
 
 def _merge(
     front_pdf: Path,
     part_pdfs: list[Path],
+    numbers_pdf: Path,
     front: Any,
     where: dict[str, int],
     front_pages: int,
     title: str,
     out: Path,
 ) -> None:
-    """One PDF of the front matter and the parts, outlines kept, contents entries linked."""
+    """One PDF of the front matter and the parts, page numbers stamped onto the parts, outlines
+    kept, contents entries linked."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.annotations import Link
     from pypdf.generic import NameObject, TextStringObject
@@ -422,6 +468,7 @@ def _merge(
     writer.append(str(front_pdf))
     for part in part_pdfs:
         writer.append(str(part))
+    _stamp(writer, PdfReader(str(numbers_pdf)), front_pages)
     scale = 0.75  # CSS px -> pt
     for index, page in enumerate(front.pages):
         height = float(writer.pages[index].mediabox.height)
