@@ -145,3 +145,12 @@ def test_forked_kernels_print_no_connection_banner(
     out, err = capfd.readouterr()
     assert "To connect another client" not in out + err
     assert "--existing" not in out + err
+
+
+def test_every_prewarm_module_exists() -> None:
+    """The zygote skips a module that fails to import without a word: a misspelt or removed name
+    would silently make every kernel import it again."""
+    import importlib.util
+
+    missing = [m for m in prewarm.PREWARM_MODULES if importlib.util.find_spec(m) is None]
+    assert missing == []

@@ -27,7 +27,6 @@ import tempfile
 import threading
 import time
 import traceback as tb
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ import papermill  # noqa: E402
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 
 from workbench.batch import prewarm  # noqa: E402
+from workbench.batch.tasks import HTML_NAME, NOTEBOOK_NAME, RunOutcome, RunTask  # noqa: E402
 from workbench.reporting.html_export import PLOTLY_JS_NAME, export_html  # noqa: E402
 from workbench.reporting.report import REPORT_DIR_ENV, SIDECAR_NAME  # noqa: E402
 
@@ -47,41 +47,8 @@ from workbench.reporting.report import REPORT_DIR_ENV, SIDECAR_NAME  # noqa: E40
 # parse line", "Passed unknown parameter") for values that workbench.batch.parameters already checked.
 logging.getLogger("papermill").setLevel(logging.ERROR)
 
-NOTEBOOK_NAME = "notebook.ipynb"
-HTML_NAME = "report.html"
 START_ATTEMPTS = 3
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-@dataclass
-class RunTask:
-    """Everything a worker needs for one run (picklable; the notebook travels as JSON text)."""
-
-    run_id: str
-    notebook_name: str
-    notebook_json: str
-    parameters: dict[str, Any]
-    kernel_name: str
-    timeout: float | None
-    env: dict[str, str]
-    cwd: str | None = None  # kernel working directory (the notebook's folder when it exists)
-    out_dir: str | None = None  # write here; None: temp folder, files returned in the outcome
-
-
-@dataclass
-class RunOutcome:
-    """What happened in one run."""
-
-    run_id: str
-    status: str  # ok | failed | timeout
-    started_at: str
-    finished_at: str
-    duration_s: float
-    error: dict[str, Any] | None = None
-    record: dict[str, Any] | None = None  # the report's report.json (parameters, datasets, ...)
-    phases: dict[str, float] = field(default_factory=dict)  # kernel_start / cells / html seconds
-    files: dict[str, bytes] | None = None  # when out_dir was None (gathered from a Dask worker)
-    worker: str = ""
 
 
 class _RunKernelManager(AsyncKernelManager):
@@ -268,11 +235,11 @@ def execute_run(task: RunTask) -> RunOutcome:
         time.sleep(0.2 * attempt)  # a kernel start raced; try again with a fresh kernel
 
     nb_path = run_dir / NOTEBOOK_NAME
-    nb_out: dict[str, Any] = {}
-    if nb_path.exists():
-        with contextlib.suppress(OSError, ValueError):
-            nb_out = json.loads(nb_path.read_text(encoding="utf-8"))
     if exc is not None:
+        nb_out: dict[str, Any] = {}  # read only to describe the failure
+        if nb_path.exists():
+            with contextlib.suppress(OSError, ValueError):
+                nb_out = json.loads(nb_path.read_text(encoding="utf-8"))
         status = "timeout" if timed_out else "failed"
         error = _cell_error(nb_out) if not timed_out else None
         if error is None:

@@ -64,9 +64,26 @@ PREWARM_MODULES = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
+    # what every kernel imported after the fork (py-spy of a batch): IPKernelApp resolves its
+    # debugger class (debugpy, ~0.1-0.3 s per kernel; starts no thread), IPython's history and
+    # inspector, and the report pipeline's own lazy imports (provenance, quality notice, tables)
+    "ipykernel.debugger",
+    "sqlite3",
+    "pdb",
+    "IPython.core.oinspect",
+    "IPython.core.completerlib",
+    "IPython.extensions.storemagic",
+    "pandas.io.formats.csvs",
     "workbench.kb",
+    "workbench.kb.migrate",
+    "workbench.kb.spreadsheet",
+    "workbench.quality",
+    "workbench.quality.notice",
     "workbench.reporting",
     "workbench.reporting.figures",
+    "workbench.reporting.guides",
+    "workbench.reporting.provenance",
+    "workbench.reporting.tables",
     "workbench.reporting.theme",
 )
 ENV_SWITCH = "WORKBENCH_PREWARM"

@@ -44,10 +44,10 @@ from rich.progress import (
 )
 
 from workbench.batch import incremental, prewarm
-from workbench.batch.execution import HTML_NAME, NOTEBOOK_NAME, RunOutcome, RunTask
 from workbench.batch.index_page import write_index
 from workbench.batch.locking import batch_lock
 from workbench.batch.plans import Plan, PlannedRun
+from workbench.batch.tasks import HTML_NAME, NOTEBOOK_NAME, RunOutcome, RunTask
 from workbench.reporting.provenance import GIT_COMMIT_ENV, git_commit, package_versions
 
 DEFAULT_TIMEOUT_S = 1800.0
@@ -163,7 +163,8 @@ def _local_outcomes(
     # process: the forkserver keeps the environment of the first batch of a process).
     zygote = prewarm.start_zygote(tasks[0].kernel_name)
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["workbench.batch.execution"])  # papermill imported once, then fork
+    # papermill imported, HTML exporter built and its templates compiled once, then fork
+    ctx.set_forkserver_preload(["workbench.batch.worker_preload"])
     started = ctx.Queue()
     try:
         with ProcessPoolExecutor(

@@ -13,25 +13,27 @@ from typing import Any
 
 
 def dataset_quality(
-    ids: Sequence[str], db: str | os.PathLike[str] | None = None
+    ids: Sequence[str], db: str | os.PathLike[str] | None = None, *, con: Any = None
 ) -> dict[str, dict[str, list[str]]]:
-    """``dataset_id -> {"data_warnings": [...], "corrections": [...]}`` from the knowledge base."""
+    """``dataset_id -> {"data_warnings": [...], "corrections": [...]}`` from the knowledge base
+    (through ``con``, an open DuckDB connection, when given)."""
     import duckdb
 
     from workbench.kb import query
 
+    def run(sql: str) -> Any:
+        if con is not None:
+            return con.execute(sql, [list(ids)]).df()
+        return query(sql, [list(ids)], db=db)
+
     try:
-        checks = query(
+        checks = run(
             "SELECT dataset_id, message FROM data_checks WHERE severity = 'warning'"
-            " AND list_contains(?, dataset_id) ORDER BY dataset_id, check_name",
-            [list(ids)],
-            db=db,
+            " AND list_contains(?, dataset_id) ORDER BY dataset_id, check_name"
         )
-        fixes = query(
+        fixes = run(
             "SELECT dataset_id, correction_file, correction_id, changes, n_rows, reason"
-            " FROM data_corrections WHERE list_contains(?, dataset_id) ORDER BY correction_id",
-            [list(ids)],
-            db=db,
+            " FROM data_corrections WHERE list_contains(?, dataset_id) ORDER BY correction_id"
         )
     except duckdb.CatalogException:  # a knowledge base from before migration 0080
         return {}
