@@ -42,7 +42,19 @@ def register(app: typer.Typer) -> None:
         ] = None,
         pool_size: Annotated[int, typer.Option(help="Preheated kernels per dashboard.")] = 1,
         participant_pool: Annotated[
-            int, typer.Option(help="Preheated kernels for the participant dashboard.")
+            int,
+            typer.Option(
+                help="Preheated kernels for the participant dashboard when serving starts: one "
+                "per participant arriving in the first minutes, e.g. 110 for 100 people (about "
+                "115 MiB each; filling takes a few CPU-seconds per kernel)."
+            ),
+        ] = 6,
+        participant_standby: Annotated[
+            int,
+            typer.Option(
+                help="Participant kernels kept ready once those have been handed out (late "
+                "arrivals, reloads)."
+            ),
         ] = 6,
         cull_idle: Annotated[
             int, typer.Option(help="Seconds before an idle kernel of a closed page is shut down.")
@@ -64,6 +76,7 @@ def register(app: typer.Typer) -> None:
             allowed_hosts=tuple(h.lower() for h in allowed_host or ()),
             pool_size=pool_size,
             participant_pool=participant_pool,
+            participant_standby=participant_standby,
             cull_idle_s=cull_idle,
         )
         if notebooks is not None:

@@ -17,7 +17,15 @@
 * Preheated kernels (``--preheat_kernel=True``, a larger pool for the participant notebook), so a
   page is ready fast; pooled kernels have already executed the notebook.
 * Kernel culling: kernels of closed pages (no connection) idle for ``cull_idle_s`` are shut down,
-  checked every ``cull_interval_s`` (default 60 s + 20 s, i.e. reclaimed within 2 minutes).
+  checked every ``cull_interval_s`` (default 60 s + 20 s, i.e. reclaimed within 2 minutes).  A kernel
+  just taken from the pool is not culled before its page could connect (its last activity was when
+  it ran the notebook, maybe long before).
+* Workshop scale (:mod:`workbench.serving.app`): ``--participant-pool N`` preheats a kernel for
+  each of N people arriving (~115 MiB each), ``--participant-standby`` is what is refilled once
+  those are handed out; pool kernels start at most one per core at first, then one per two cores
+  (refills never take the CPU from people joining); kernels talk to the server over IPC sockets
+  (no TCP port race when dozens start at once); the server's zmq socket and open-file limits are
+  raised for 100+ kernels.
 * Lean pages: the 4.7 MB jupyterlab-plotly front-end extension (a renderer for ``fig.show()``
   outputs, which dashboards never use; FigureWidget works through anywidget) is not loaded, and the
   participant page (core ipywidgets only) does not load anywidget either (``widget_only_pages``).

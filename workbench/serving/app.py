@@ -33,6 +33,7 @@ socket, and a life bound to its parent.  Started as ``python -m workbench.servin
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import ctypes.util
@@ -44,12 +45,14 @@ import os
 import re
 import signal
 import sys
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from jupyter_server.auth.identity import IdentityProvider, User
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import ApiPath
 from tornado import web
+from traitlets import Dict
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 
@@ -125,12 +128,48 @@ class RoleIdentityProvider(IdentityProvider):
         return True
 
 
+# sockets the server may hold on its one zmq context and files it may open: each pooled kernel
+# holds several zmq sockets here (activity, control, the notebook's executor; measured 7.6 open
+# files per pooled kernel in the Voila process), a connected page four more (its channels), so
+# 110 preheated kernels and 40 open pages come close to libzmq's default of 1023 sockets and far
+# beyond a laptop's usual soft limit of 1024 open files
+MAX_ZMQ_SOCKETS = 16384
+MIN_OPEN_FILES = 16384
+
+
 class PageKernelManager(AsyncMappingKernelManager):
-    """Remembers which page started each non-pooled kernel (pooled ones are known to Voila)."""
+    """Remembers which page started each non-pooled kernel (pooled ones are known to Voila), and
+    never culls a kernel the moment it leaves the pool.
+
+    Culling checks ``last_activity``; a preheated kernel's last activity is when it ran the notebook,
+    possibly many minutes before a participant takes it, and between the page being sent and its
+    websocket connecting (seconds when dozens join at once) the kernel has no connection: the culler
+    then shut the new page's kernel down ("KeyboardInterrupt caught in kernel" in the log, a 403 on
+    the page's websocket).  The culler's first sight of a kernel outside the pool now counts as
+    activity, so a page has the full ``cull_idle_timeout`` to connect.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.kernel_pages: dict[str, str] = {}
+        self._seen_in_use: set[str] = set()
+        with contextlib.suppress(Exception):  # before any socket exists (libzmq reads it once)
+            import zmq
+
+            self.context.set(zmq.MAX_SOCKETS, MAX_ZMQ_SOCKETS)
+
+    async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+        """Jupyter Server's rule, with a kernel's first check outside the pool counted as activity
+        (Voila's pool manager handles pooled kernels before this is reached)."""
+        if kernel_id not in self._seen_in_use:
+            self._seen_in_use.add(kernel_id)
+            kernel = self._kernels.get(kernel_id)
+            if kernel is not None and hasattr(kernel, "last_activity"):
+                from jupyter_server._tz import utcnow
+
+                kernel.last_activity = utcnow()
+                return
+        await super().cull_kernel_if_idle(kernel_id)
 
     # jupyter_client declares MultiKernelManager.start_kernel synchronous; the async managers
     # (jupyter_server's own AsyncMappingKernelManager included) override it with a coroutine
@@ -147,7 +186,113 @@ class PageKernelManager(AsyncMappingKernelManager):
     async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         """Shut down and forget the kernel's page."""
         self.kernel_pages.pop(kernel_id, None)
+        self._seen_in_use.discard(kernel_id)
         return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+
+
+class FillSlots:
+    """How many pool kernels may start (and run the notebook) at once: all cores while the pools
+    fill for the first time (before anyone is served), then half of them, so refilling the pool
+    while people join never takes the CPU the joining participants' kernels need.  A kernel a page
+    is already waiting for (taken from the pool before it started) is not held back: it is one of
+    the people joining (Voila's own behaviour when the pool runs dry).
+
+    Voila refills one kernel per page taken, a second after (``fill_delay``); each costs a few
+    CPU-seconds (Python, ipykernel, the notebook's imports and cells).  Unthrottled, 100 people
+    arriving within a minute start 100 kernels in that minute, which a 2-core machine cannot run,
+    and every joining page waits behind them.
+    """
+
+    poll_s = 0.1
+
+    def __init__(self, startup: int, serving: int) -> None:
+        self.startup, self.serving = max(1, startup), max(1, serving)
+        self.filled_once = False
+        self.busy = 0
+
+    @property
+    def limit(self) -> int:
+        """Kernels allowed to start at once now (for the pool)."""
+        return self.serving if self.filled_once else self.startup
+
+    @contextlib.asynccontextmanager
+    async def slot(self, demanded: Callable[[], bool] = lambda: False) -> AsyncIterator[None]:
+        """Hold one slot for the block; ``demanded()``: a page waits for this kernel."""
+        while not (self.busy < self.limit or demanded()):
+            await asyncio.sleep(self.poll_s)
+        self.busy += 1
+        try:
+            yield
+        finally:
+            self.busy -= 1
+
+
+def throttled_pool(base: Any) -> type:
+    """Voila's pool manager class ``base`` with kernel starts limited by :class:`FillSlots`: a
+    pooled kernel holds its slot until it has run the notebook (or a page took it, at most
+    ``fill_timeout_s``)."""
+
+    class ThrottledPoolKernelManager(base):
+        """Voila's pool manager; pool kernels start through :class:`FillSlots`, and once a pool has
+        been handed out it is refilled only up to its standby size."""
+
+        fill_timeout_s = 120.0
+        standby_sizes = Dict(
+            config=True,
+            help="Notebook -> kernels kept ready once the first pool_size kernels (sized for "
+            "everyone arriving at the start) have been handed out; a pool is refilled only below "
+            "this, and only up to it.",
+        )
+
+        def fill_if_needed(
+            self, delay: float | None = None, notebook_name: str | None = None, **kwargs: Any
+        ) -> None:
+            """Voila's refill (``delay`` None: a page took a kernel), capped at the standby size."""
+            name = notebook_name or ""
+            standby = self.standby_sizes.get(name)
+            if delay is not None or standby is None:
+                return super().fill_if_needed(delay=delay, notebook_name=notebook_name, **kwargs)
+            if len(self._pools.get(name, ())) >= int(standby):
+                return None
+            config: dict[str, Any] = dict(getattr(self, "kernel_pools_config", {}))
+            entry: dict[str, Any] = dict(config.get(name) or config.get("default") or {})
+            entry["pool_size"] = standby
+            self.kernel_pools_config = {**config, name: entry}
+            try:
+                return super().fill_if_needed(delay=delay, notebook_name=notebook_name, **kwargs)
+            finally:
+                self.kernel_pools_config = config
+
+        @property
+        def fill_slots(self) -> FillSlots:
+            slots = self.__dict__.get("_wb_fill_slots")
+            if slots is None:
+                cores = os.cpu_count() or 2
+                slots = self.__dict__["_wb_fill_slots"] = FillSlots(cores, cores // 2)
+            return slots
+
+        async def _initialize(
+            self, notebook_path: str, kernel_id: str | None = None, **kwargs: Any
+        ) -> Any:
+            if kernel_id is not None:  # a restart: no new kernel
+                return await super()._initialize(notebook_path, kernel_id, **kwargs)
+            task = asyncio.current_task()  # the pool's entry (Voila's fill_if_needed task)
+
+            def demanded() -> bool:  # a page took it from the pool and waits for it
+                return all(task not in pool for pool in self._pools.values())
+
+            async with self.fill_slots.slot(demanded):
+                result = await super()._initialize(notebook_path, kernel_id, **kwargs)
+                # the render task ends when the notebook has run, or after the cell running when
+                # a page takes the kernel
+                await asyncio.wait([result["task"]], timeout=self.fill_timeout_s)
+            if not self.fill_slots.filled_once and all(  # every other pool entry is ready
+                other.done() for pool in self._pools.values() for other in pool if other is not task
+            ):
+                self.fill_slots.filled_once = True
+            return result
+
+    return ThrottledPoolKernelManager
 
 
 def kernel_page(kernel_manager: Any, kernel_id: str) -> str | None:
@@ -492,9 +637,20 @@ class WorkbenchVoila(Voila):
 
     def init_settings(self) -> dict[str, Any]:
         """Voila's settings; the access log scrubs ``token`` (and other secrets) from URLs."""
+        import voila.app as voila_module
         from jupyter_server.log import log_request
 
-        settings = super().init_settings()
+        original = voila_module.voila_kernel_manager_factory
+
+        def factory(*args: Any, **kwargs: Any) -> type:
+            made = original(*args, **kwargs)
+            return throttled_pool(made) if hasattr(made, "_initialize") else made
+
+        voila_module.voila_kernel_manager_factory = factory  # Voila's pool class, throttled
+        try:
+            settings = super().init_settings()
+        finally:
+            voila_module.voila_kernel_manager_factory = original
         # gzip for pages, scripts, styles and JSON (participants share a venue's Wi-Fi)
         settings["compress_response"] = True
         # ... and permessage-deflate for the kernel websockets (the widgets' state is JSON)
@@ -524,6 +680,18 @@ class WorkbenchVoila(Voila):
         super().listen()
 
 
+def _raise_open_files_limit() -> None:
+    """Soft limit of open files up to :data:`MIN_OPEN_FILES` (within the hard limit): every page's
+    kernel holds a dozen sockets in this process."""
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        want = MIN_OPEN_FILES if hard == resource.RLIM_INFINITY else min(MIN_OPEN_FILES, hard)
+        if soft != resource.RLIM_INFINITY and soft < want:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+
+
 def main() -> None:
     """Entry point of the Voila child process."""
     import warnings
@@ -531,6 +699,7 @@ def main() -> None:
     parent = int(os.environ.get(PARENT_ENV, "0") or 0)
     if parent:
         _bind_to_parent(parent)
+    _raise_open_files_limit()
     # traitlets' notes on the JSON form of list/dict options: not for the workshop's console
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     WorkbenchVoila.launch_instance()

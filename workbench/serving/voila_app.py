@@ -52,7 +52,12 @@ class ServeOptions:
         str, ...
     ] = ()  # extra names the Host header may carry (DNS-rebinding check)
     pool_size: int = 1  # preheated kernels per dashboard notebook
-    participant_pool: int = 6  # preheated kernels for the participant notebook
+    # preheated kernels for the participant notebook when serving starts: one per participant
+    # expected in the first minutes (each ~115 MiB; see pool_memory_mib)
+    participant_pool: int = 6
+    # kernels kept ready for the participant notebook once the first pool has been handed out
+    # (late arrivals, reloads): refilling 100 kernels while 100 people work would double the memory
+    participant_standby: int = 6
     cull_idle_s: int = 60
     cull_interval_s: int = 20
     # how long a page waits for its kernel to answer (Voila's default, 60 s, is too short when
@@ -99,6 +104,37 @@ class ServeOptions:
             raise ValidationError(f"--port out of range: {self.port}")
         if self.cull_idle_s + self.cull_interval_s > 120:
             log.warning("closed pages' kernels will take more than 2 minutes to be reclaimed")
+        if self.participant_pool < 0 or self.participant_standby < 0:
+            raise ValidationError("--participant-pool and --participant-standby must be >= 0")
+        need, free = pool_memory_mib(self), available_memory_mib()
+        if free is not None and need > 0.8 * free:
+            log.warning(
+                "%s preheated participant kernels and the standby ones need about %.0f MiB, "
+                "this machine has %.0f MiB available: lower --participant-pool",
+                self.participant_pool,
+                need,
+                free,
+            )
+
+
+# resident memory of one participant kernel, measured by bench_foresight.py (2026-12-01): 113 MiB
+# median with the notebook run and a participant's structural grid built
+KERNEL_MIB = 115
+
+
+def pool_memory_mib(opts: ServeOptions) -> float:
+    """Memory the participant kernels may take at the busiest moment: the first pool all handed
+    out (one per participant) plus the standby kernels refilled meanwhile."""
+    return float(KERNEL_MIB * (opts.participant_pool + opts.participant_standby))
+
+
+def available_memory_mib() -> float | None:
+    """MemAvailable of this machine (Linux), None elsewhere."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
+    return None
 
 
 def template_root() -> Path:
@@ -137,21 +173,46 @@ def voila_command(opts: ServeOptions) -> list[str]:
         # nbclient drops outputs that come later than this (default 4 s): a page without widgets
         "--VoilaExecutor.iopub_timeout=60",
     ]
+    if ipc_paths_fit():
+        # kernels talk to the server over Unix sockets in Voila's private connection folder: with
+        # TCP, jupyter_client picks free ports by binding and releasing them, and when dozens of
+        # kernels start while participants' connections take ephemeral ports, one is taken in
+        # between and the kernel dies at start (`ZMQError: Address already in use`: a page
+        # without a kernel); IPC socket names are unique per kernel, there is nothing to race for
+        cmd.append("--KernelManager.transport=ipc")
     if opts.lean_template:
         cmd.append(f"--template={TEMPLATE_NAME}")
     if opts.skip_extensions:
         cmd.append(f"--VoilaConfiguration.extension_denylist={_json(list(opts.skip_extensions))}")
     if opts.preheat:
         pools = {"default": {"pool_size": opts.pool_size}}
+        standby = {}
         participant = nb_dir / PARTICIPANT_NOTEBOOK
         if participant.exists():
             pools[PARTICIPANT_NOTEBOOK] = {"pool_size": opts.participant_pool}
+            standby[PARTICIPANT_NOTEBOOK] = min(opts.participant_standby, opts.participant_pool)
         cmd += [
             "--preheat_kernel=True",
             f"--pool_size={opts.pool_size}",
             f"--VoilaKernelManager.kernel_pools_config={_json(pools)}",
+            # refill after the first pool is handed out: only up to the standby size (app.py)
+            f"--ThrottledPoolKernelManager.standby_sizes={_json(standby)}",
         ]
     return cmd
+
+
+# sizeof(sockaddr_un.sun_path) - 1 on Linux; macOS allows 103
+IPC_PATH_MAX = 103 if sys.platform == "darwin" else 107
+
+
+def ipc_paths_fit(tmp: str | None = None) -> bool:
+    """Whether a kernel's Unix socket path in Voila's connection folder
+    (``<tmp>/voila_XXXXXXXX/kernel-<uuid>-ipc-<n>``) fits the system's limit (a long TMPDIR, as on
+    macOS, does not: serve then keeps TCP)."""
+    import tempfile
+
+    folder = Path(tmp or tempfile.gettempdir()) / "voila_xxxxxxxx"
+    return os.name == "posix" and len(f"{folder}/kernel-{'0' * 36}-ipc-99") <= IPC_PATH_MAX
 
 
 def _json(obj: object) -> str:
