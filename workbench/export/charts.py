@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,32 @@ def figure_key(fig: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(fig, sort_keys=True).encode()).hexdigest()[:20]
 
 
+def _keep_tabs_loaded(kaleido: Any) -> None:
+    """Let kaleido draw the next figure in the same loaded tab.
+
+    kaleido 1.x reloads its browser tab after every figure, so plotly.js (4.7 MB) is parsed again
+    for each chart: measured 46.0 s for 20 bar charts against 18.2 s without the reload (2 tabs,
+    same SVGs but for plotly's random clip-path ids).  plotly's ``toImage`` draws into a detached
+    element it removes afterwards, so nothing of one figure stays for the next; after a figure that
+    failed or timed out the tab is still reloaded (kaleido returns the tab in a ``finally``, where
+    the exception is visible).  Applied only when kaleido has the method this relies on; any other
+    kaleido keeps its own behaviour.
+    """
+    cls = getattr(kaleido, "Kaleido", None)
+    original = getattr(cls, "_return_kaleido_tab", None)
+    if cls is None or original is None or getattr(original, "_workbench_no_reload", False):
+        return
+
+    async def return_tab_without_reload(self: Any, tab: Any) -> None:
+        if sys.exc_info()[1] is not None:  # the figure failed or timed out: a fresh tab
+            await original(self, tab)
+        else:
+            await self.tabs_ready.put(tab)
+
+    return_tab_without_reload._workbench_no_reload = True  # type: ignore[attr-defined]
+    cls._return_kaleido_tab = return_tab_without_reload
+
+
 class ChartRenderer:
     """Render plotly figure JSON to SVG/PNG with one kaleido server for many figures."""
 
@@ -67,6 +94,7 @@ class ChartRenderer:
         os.environ["BROWSER_PATH"] = find_browser()
         import kaleido
 
+        _keep_tabs_loaded(kaleido)
         kaleido.start_sync_server(n=TABS, silence_warnings=True)
         self._started = True
 
