@@ -189,7 +189,9 @@ def main() -> None:
     parser.add_argument(
         "--child", nargs=3, metavar=("APPROACH", "FILE", "DB"), help=argparse.SUPPRESS
     )
-    parser.add_argument("--repeat", type=int, default=1, help="runs per approach (best kept)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="alternating rounds (best run of each approach kept)"
+    )
     parser.add_argument("--skip-info", action="store_true", help="skip the kb info benchmark")
     args = parser.parse_args()
     if args.child:
@@ -221,16 +223,28 @@ def main() -> None:
         big_gz = work / "estat_bench_big.tsv.gz"
         with open(big, "rb") as src, gzip.open(big_gz, "wb", compresslevel=6) as dst:
             shutil.copyfileobj(src, dst)
-        results: dict[str, dict[str, float]] = {}
-        for label, approach, path in (
+        approaches = (
             ("pandas", "pandas", big),
             ("workbench", "workbench", big),
             ("workbench, .tsv.gz", "workbench", big_gz),
-        ):
-            runs = [measure(approach, path, template_db, work) for _ in range(args.repeat)]
-            results[label] = min(runs, key=lambda r: r["seconds"])
-            if results[label]["rows"] != cells:
-                sys.exit(f"{label} wrote {results[label]['rows']} rows, expected {cells}")
+        )
+        # Rounds alternate the approaches, so that a machine drifting in speed (measured here:
+        # the same code 20-30 % slower an hour later on an idle machine) affects all alike; each
+        # round's own ratio is printed, the table keeps each approach's best run.
+        runs: dict[str, list[dict[str, float]]] = {label: [] for label, _, _ in approaches}
+        for k in range(args.repeat):
+            for label, approach, path in approaches:
+                r = measure(approach, path, template_db, work)
+                if r["rows"] != cells:
+                    sys.exit(f"{label} wrote {r['rows']} rows, expected {cells}")
+                runs[label].append(r)
+            console.print(
+                f"round {k + 1}: pandas {runs['pandas'][k]['seconds']:.2f} s, workbench "
+                f"{runs['workbench'][k]['seconds']:.2f} s = "
+                f"{runs['pandas'][k]['seconds'] / runs['workbench'][k]['seconds']:.1f}x "
+                f"(load {os.getloadavg()[0]:.1f})"
+            )
+        results = {label: min(rs, key=lambda r: r["seconds"]) for label, rs in runs.items()}
         base = results["pandas"]["seconds"]
         table = Table(title=f"Eurostat TSV import, {cells:,} cells (validation included)")
         cols = ("approach", "rows", "time [s]", "speed-up vs pandas", "CPU [s]", "peak RSS [MiB]")
