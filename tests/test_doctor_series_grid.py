@@ -67,29 +67,27 @@ def test_import_findings_equal_read_back_and_view_findings(tmp_db: Path) -> None
 def test_grid_work_runs_in_a_thread_and_its_error_fails_the_import_cleanly(
     tmp_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The doctor's connection-free grid work runs beside the INSERTs, in another thread; an error
+    """The doctor's connection-free checks run beside the INSERTs, in another thread; an error
     there surfaces from ``import_file`` as itself, and the knowledge base is left as it was."""
     import threading
 
-    from workbench.importers import eurostat_tsv
-
     threads: list[str] = []
-    real = eurostat_tsv.prepare_grid
+    real = doctor.grid_checks
 
-    def spy(values):  # noqa: ANN001, ANN202
+    def spy(*args):  # noqa: ANN002, ANN202
         threads.append(threading.current_thread().name)
-        return real(values)
+        return real(*args)
 
-    monkeypatch.setattr(eurostat_tsv, "prepare_grid", spy)
+    monkeypatch.setattr(doctor, "grid_checks", spy)
     first = import_file(require_real_data("eurostat_tsv", "nama_10r_2gdp.tsv.gz"), db=tmp_db)
     assert len(threads) == 1 and threads[0] != threading.main_thread().name
     before = _stored(tmp_db, first.dataset_id)
     assert before
 
-    def boom(values):  # noqa: ANN001, ANN202
+    def boom(*args):  # noqa: ANN002, ANN202
         raise MemoryError("grid work failed")
 
-    monkeypatch.setattr(eurostat_tsv, "prepare_grid", boom)
+    monkeypatch.setattr(doctor, "grid_checks", boom)
     with pytest.raises(MemoryError, match="grid work failed"):
         import_file(require_real_data("eurostat_tsv", "nama_10r_2gvagr.tsv.gz"), db=tmp_db)
     con = duckdb.connect(str(tmp_db), read_only=True)

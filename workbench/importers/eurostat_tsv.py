@@ -35,13 +35,13 @@ import re
 import tempfile
 import zlib
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.errors import MAX_LISTED_PROBLEMS, ImportFailed, Problem
 from workbench.importers import ImportRequest, ImportResult, register_importer
 from workbench.kb.datasets import (
@@ -50,7 +50,7 @@ from workbench.kb.datasets import (
     ensure_dimension_columns,
     replace_dataset,
 )
-from workbench.quality.doctor import SeriesGrid, prepare_grid
+from workbench.quality.doctor import SeriesGrid, start_grid_checks
 
 IMPORTER_VERSION = "1.0"
 SOURCE = "Eurostat"
@@ -304,12 +304,10 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
         (base,) = con.execute(
             "SELECT coalesce(max(series_id), 0) FROM observation_series"
         ).fetchone()
-        # The doctor's grid first, from the typed rows; its connection-free numpy work then runs
-        # in a thread (it never touches ``con``) while DuckDB inserts (both release the GIL).
-        grid = _series_grid(con, header.periods, int(base), int(nrows), flag_counts)
-        pool = ThreadPoolExecutor(1, thread_name_prefix="estat-doctor")
-        grid.prepared = pool.submit(prepare_grid, grid.values)
-        pool.shutdown(wait=False)  # the thread ends with its one task; the doctor awaits it
+        # The doctor's grid first, from the typed rows; its connection-free checks then run in a
+        # thread (it never touches ``con``) while DuckDB inserts (both release the GIL).
+        grid, region = _series_grid(con, header.periods, int(base), int(nrows), flag_counts, geo)
+        start_grid_checks(request.dataset_id, grid, region, load_defaults("quality"))
         series_cols = ["series_id", "dataset_id", "region"] + [f'"{c}"' for c in dim_cols]
         series_select = [f"? + {r}", "?", f"k{geo}" if geo is not None else "NULL"] + [
             f"k{i}" for i, _ in other
@@ -365,20 +363,26 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
 
 
 def _series_grid(
-    con: duckdb.DuckDBPyConnection, periods: list[str], base: int, nrows: int, flags: pd.DataFrame
-) -> SeriesGrid:
+    con: duckdb.DuckDBPyConnection, periods: list[str], base: int, nrows: int, flags: pd.DataFrame,
+    geo: int | None,
+) -> tuple[SeriesGrid, np.ndarray]:  # fmt: skip
     """The just-written cells as the data doctor lays them out (periods sorted x series in id
-    order), read from the typed wide rows: the doctor then need not read them back."""
+    order), read from the typed wide rows: the doctor then need not read them back; and each
+    series' region (``observation_series.region``, in id order)."""
     order = sorted(range(len(periods)), key=lambda i: periods[i])
     cols = ", ".join(f"coalesce(v{i + 1}, '-inf'::DOUBLE) AS v{i + 1}" for i in order)
-    got = con.execute(f"SELECT {cols} FROM _estat_raw ORDER BY rowid").fetchnumpy()
+    region = f"k{geo}" if geo is not None else "NULL::VARCHAR"
+    got = con.execute(
+        f"SELECT {cols}, {region} AS _region FROM _estat_raw ORDER BY rowid"
+    ).fetchnumpy()
     values = np.empty((len(periods), nrows))
     for j, i in enumerate(order):
         values[j] = got[f"v{i + 1}"]
-    return SeriesGrid(
+    grid = SeriesGrid(
         lo=base + 1, hi=base + nrows, periods=[periods[i] for i in order], values=values,
         flags=flags,
     )  # fmt: skip
+    return grid, np.asarray(got["_region"], dtype=object)
 
 
 def _gunzip_to_temp(path: Path) -> Path:

@@ -14,7 +14,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -217,9 +217,9 @@ class SeriesGrid:
     periods: list[str]
     values: np.ndarray
     flags: pd.DataFrame
-    # :func:`prepare_grid` of ``values``, possibly still running in another thread (the importer
-    # starts it before its INSERTs); None: the doctor computes it itself
-    prepared: Future[GridPrep] | None = field(default=None, repr=False, compare=False)
+    # :func:`grid_checks` of this grid, possibly still running in another thread (the importer
+    # starts it before its INSERTs); None: the doctor runs them itself
+    checks: Future[GridChecks] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -288,6 +288,135 @@ def _quantile_median(values: np.ndarray) -> float:
     return lo if frn == crn else lo + (hi - lo) * (rn - frn)
 
 
+@dataclass
+class GridChecks:
+    """What the observation checks find from a :class:`SeriesGrid` alone (see :func:`grid_checks`):
+    everything but the series keys of the largest changes and the NUTS version check."""
+
+    dataset_id: str
+    conf: dict[str, Any]
+    region: np.ndarray  # each series' region (object, None: none), in series id order
+    prep: GridPrep
+    findings: list[Finding]  # flagged values, coverage
+    # the (at most 500) largest scored changes; ``row``: the series' column on the grid
+    changes: pd.DataFrame
+    codes: list[str]  # region codes of the series with cells
+
+
+def _by_region(region: np.ndarray) -> tuple[np.ndarray, list[Any], np.ndarray, np.ndarray]:
+    """``region`` factorised (-1: no region), and per series: scored (a region not ending in 'Z',
+    the view's ``NOT ends_with(region, 'Z')``) and a NUTS 2 cell (four characters)."""
+    region_ix, names = pd.factorize(region)  # -1: no region
+    names = list(names)
+    scored = np.array([not str(n).endswith("Z") for n in names] + [False])
+    cell = np.array([len(str(n)) == 4 for n in names] + [False])
+    return region_ix, names, scored[region_ix], cell[region_ix]  # index -1: the appended False
+
+
+def _ln(q: np.ndarray) -> np.ndarray:
+    """DuckDB's ``ln`` (as the view query computes ``ln(value / previous)``), on a connection of
+    its own (safe in another thread while the caller's connection inserts)."""
+    with duckdb.connect(":memory:") as con:
+        con.register("_doctor_pairs", pa.table({"q": q}))
+        return (
+            con.sql("SELECT ln(q) AS d FROM _doctor_pairs").to_arrow_table().column("d").to_numpy()
+        )
+
+
+def grid_checks(
+    dataset_id: str,
+    periods: list[str],
+    grid: np.ndarray,
+    counts: pd.DataFrame,
+    region: np.ndarray,
+    conf: dict[str, Any],
+) -> GridChecks:
+    """The observation checks on a period x series grid (pure: no knowledge base; safe in another
+    thread), the same as the ``observations`` view queries of :func:`_observation_findings`:
+
+    * flagged values: ``counts`` (flag, n) against the cells on the grid;
+    * coverage: NUTS 2 region x period cells with a value;
+    * outliers: consecutive positive values of a scored series in period order,
+      d = ln(value / previous), modified z = 0.6745 (d - median d) / MAD (Iglewicz & Hoaglin 1993);
+    * the region codes of the series with cells (for the NUTS version check).
+    """
+    prep = prepare_grid(grid)
+    n_obs = prep.n_present
+    n_series = grid.shape[1]
+    region_ix, region_names, is_scored, is_cell = _by_region(region)
+    flags = counts.loc[counts["flag"].notna(), ["flag", "n"]].reset_index(drop=True)
+    fv = conf["flagged_values"]
+    out = C.flagged_values(dataset_id, flags, n_obs, warn_flags=fv["warn_flags"],
+                           warn_share=float(fv["warn_share"]))  # fmt: skip
+    # coverage: region x period cells with a value, NUTS 2 codes (four characters)
+    in_cells = np.flatnonzero(is_cell)
+    order = in_cells[np.argsort(region_ix[in_cells], kind="stable")]
+    cells = pd.DataFrame({"region": pd.Series(dtype=object), "period": pd.Series(dtype=object)})
+    if len(order):
+        regs = region_ix[order]
+        starts = np.flatnonzero(np.r_[True, regs[1:] != regs[:-1]])
+        seen = np.logical_or.reduceat(prep.filled[:, order], starts, axis=1)  # period x region
+        r_ix, p_ix = np.nonzero(seen.T)
+        cells = pd.DataFrame({"region": [region_names[regs[starts[i]]] for i in r_ix],
+                              "period": [periods[i] for i in p_ix]})  # fmt: skip
+    out += C.observation_coverage(
+        dataset_id, cells, warn_share=float(conf["coverage"]["warn_missing_share"])
+    )
+    # outliers: consecutive positive values of a series in period order, d = ln(value / previous)
+    z = float(conf["outliers"]["modified_z"])
+    last = prep.last  # each series' last positive value up to each period (NaN: none)
+    # period j (from the second) has a value and an earlier one, in a scored series
+    has_pair = prep.pairs & is_scored
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = (grid[1:] / last[:-1])[has_pair]  # period-major order
+    changes = pd.DataFrame()
+    if len(q):
+        d = _ln(q)
+        del q
+        med = _quantile_median(d)
+        deviation = np.abs(d - med)
+        mad = _quantile_median(deviation)
+        if mad > 0:  # |0.6745 * (d - med) / mad| = 0.6745 * |d - med| / mad, exactly
+            deviation *= 0.6745
+            deviation /= mad
+            hit = np.flatnonzero(deviation > z)
+            # where each pair is: period j - 1 (of the pair's second value j) and series row
+            where = np.flatnonzero(has_pair)[hit]
+            col, rows = where // n_series + 1, where % n_series
+            # largest first; ties in series, then period order
+            first = np.lexsort((col, rows, -deviation[hit]))[:500]
+            hit, col, rows = hit[first], col[first], rows[first]
+            changes = pd.DataFrame({
+                "region": [region_names[region_ix[r]] for r in rows],
+                "row": rows,
+                "period": [periods[c] for c in col],
+                "value": grid[col, rows], "previous": last[col - 1, rows],
+                "d": d[hit], "n_changes": np.full(len(hit), len(d), dtype=np.int64),
+                "modified_z": 0.6745 * (d[hit] - med) / mad,
+            })  # fmt: skip
+    codes = [region_names[i] for i in np.unique(region_ix[prep.present]) if i >= 0]
+    return GridChecks(dataset_id, conf, region, prep, out, changes, codes)
+
+
+def start_grid_checks(
+    dataset_id: str, grid: SeriesGrid, region: np.ndarray, conf: dict[str, Any]
+) -> None:
+    """Run :func:`grid_checks` of an importer's ``grid`` in another thread (``grid.checks``), while
+    the importer inserts; ``region``: what it writes as each series' region.  The thread also reads
+    the NUTS conversion tables (:func:`nuts_versions`) if this process has not yet.  Errors surface
+    where the doctor awaits the result (inside the import's transaction, so it rolls back)."""
+    from workbench.config import real_data_dir
+
+    def work() -> GridChecks:
+        checks = grid_checks(dataset_id, grid.periods, grid.values, grid.flags, region, conf)
+        _matrix_versions(str(real_data_dir() / "classifications"))
+        return checks
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="doctor-grid")
+    grid.checks = pool.submit(work)
+    pool.shutdown(wait=False)  # the thread ends with its one task; the doctor awaits it
+
+
 def _series_observation_findings(
     con: duckdb.DuckDBPyConnection, dataset_id: str, span: _Span, n_obs: int,
     series_cols: list[str], conf: dict[str, Any], versions: dict[str, frozenset[str]],
@@ -295,11 +424,12 @@ def _series_observation_findings(
 ) -> list[Finding] | None:  # fmt: skip
     """The observation checks of a series-stored dataset: the same findings as the queries on the
     ``observations`` view, from one scan of its ``observation_values`` id range (no strings per cell,
-    no window function: values are laid out on a period x series grid).
+    no window function: values are laid out on a period x series grid, see :func:`grid_checks`).
 
     None when the data holds something this path does not reproduce exactly (two series with the
     same region and key, a period twice in a series, NaN or infinite values): the caller then runs
-    the view queries.  ``given``: the same grid from the importer (no read-back).
+    the view queries.  ``given``: the same grid from the importer (no read-back), its checks
+    possibly already run in the importer's thread.
     """
     lo, hi = span.lo, span.hi
     n_series = hi - lo + 1
@@ -316,19 +446,24 @@ def _series_observation_findings(
     ).fetchone()  # fmt: skip
     if n_scored != n_keys:  # the view partitions by (region, key): it would join two series
         return None
-    meta = con.execute(
-        f"SELECT region, {scored} AS scored, coalesce(length(region) = 4, false) AS cell "
-        "FROM observation_series WHERE dataset_id = ? ORDER BY series_id", [dataset_id]
-    ).fetchnumpy()  # fmt: skip
-    region_ix, names = pd.factorize(np.asarray(meta["region"], dtype=object))  # -1: no region
-    region_names = list(names)
-    is_scored = np.asarray(meta["scored"], dtype=bool)
-    is_cell = np.asarray(meta["cell"], dtype=bool)
+
+    def region() -> np.ndarray:  # each series' region, in id order
+        return np.asarray(con.execute(
+            "SELECT region FROM observation_series WHERE dataset_id = ? ORDER BY series_id",
+            [dataset_id]).fetchnumpy()["region"], dtype=object)  # fmt: skip
+
+    checks: GridChecks | None = None
     if given is not None:
-        periods, grid, counts = given.periods, given.values, given.flags
-        n_per = len(periods)
-        if grid.shape != (n_per, n_series):
+        if given.values.shape != (len(given.periods), n_series):
             return None  # not the grid of this span
+        if given.checks is not None:  # run by the importer's thread while it inserted
+            checks = given.checks.result()  # (its regions: those it wrote, as its values)
+            if (checks.dataset_id, checks.conf, len(checks.region)) != (dataset_id, conf, n_series):
+                checks = None  # not for this dataset, rules or series: run them again
+        if checks is None:
+            checks = grid_checks(
+                dataset_id, given.periods, given.values, given.flags, region(), conf
+            )
     else:
         periods = sorted(r[0] for r in con.execute(  # DuckDB orders VARCHAR by bytes, as Python
             "SELECT DISTINCT period FROM observation_values WHERE series_id BETWEEN ? AND ?",
@@ -349,77 +484,20 @@ def _series_observation_findings(
         grid = np.full((n_per, n_series), np.nan)
         grid.ravel()[got.column("cell").to_numpy()] = got.column("value").to_numpy()
         del got
-    # grid-only work: done by the importer's thread while it inserted, or now
-    prep = given.prepared.result() if given is not None and given.prepared else prepare_grid(grid)
-    if prep.n_present != n_obs:
+        checks = grid_checks(dataset_id, periods, grid, counts, region(), conf)
+    if checks.prep.n_present != n_obs:
         return None  # a period twice in a series: lag() would take either value
-    filled = prep.filled  # value IS NOT NULL
-    flags = counts.loc[counts["flag"].notna(), ["flag", "n"]].reset_index(drop=True)
-    fv = conf["flagged_values"]
-    out = C.flagged_values(dataset_id, flags, n_obs, warn_flags=fv["warn_flags"],
-                           warn_share=float(fv["warn_share"]))  # fmt: skip
-    # coverage: region x period cells with a value, NUTS 2 codes (four characters)
-    in_cells = np.flatnonzero(is_cell)
-    order = in_cells[np.argsort(region_ix[in_cells], kind="stable")]
-    cells = pd.DataFrame({"region": pd.Series(dtype=object), "period": pd.Series(dtype=object)})
-    if len(order):
-        regs = region_ix[order]
-        starts = np.flatnonzero(np.r_[True, regs[1:] != regs[:-1]])
-        seen = np.logical_or.reduceat(filled[:, order], starts, axis=1)  # period x region
-        r_ix, p_ix = np.nonzero(seen.T)
-        cells = pd.DataFrame({"region": [region_names[regs[starts[i]]] for i in r_ix],
-                              "period": [periods[i] for i in p_ix]})  # fmt: skip
-    del filled
-    out += C.observation_coverage(
-        dataset_id, cells, warn_share=float(conf["coverage"]["warn_missing_share"])
-    )
-    # outliers: consecutive positive values of a series in period order, d = ln(value / previous)
-    z = float(conf["outliers"]["modified_z"])
-    last = prep.last  # each series' last positive value up to each period (NaN: none)
-    # period j (from the second) has a value and an earlier one, in a scored series
-    has_pair = prep.pairs & is_scored
-    with np.errstate(invalid="ignore", divide="ignore"):
-        q = (grid[1:] / last[:-1])[has_pair]  # period-major order
-    changes = pd.DataFrame()
-    if len(q):
-        con.register("_doctor_pairs", pa.table({"q": q}))
-        try:  # DuckDB's ln, as the view query computes ln(value / previous)
-            d = _arrow(con, "SELECT ln(q) AS d FROM _doctor_pairs").column("d").to_numpy()
-        finally:
-            con.unregister("_doctor_pairs")
-        del q
-        med = _quantile_median(d)
-        deviation = np.abs(d - med)
-        mad = _quantile_median(deviation)
-        if mad > 0:  # |0.6745 * (d - med) / mad| = 0.6745 * |d - med| / mad, exactly
-            deviation *= 0.6745
-            deviation /= mad
-            hit = np.flatnonzero(deviation > z)
-            # where each pair is: period j - 1 (of the pair's second value j) and series row
-            where = np.flatnonzero(has_pair)[hit]
-            col, rows = where // n_series + 1, where % n_series
-            # largest first; ties in series, then period order
-            first = np.lexsort((col, rows, -deviation[hit]))[:500]
-            hit, col, rows = hit[first], col[first], rows[first]
-            mz = 0.6745 * (d[hit] - med) / mad
-            value, previous = grid[col, rows], last[col - 1, rows]
-            ids = (rows + lo).tolist()
-            keys = dict(con.execute(
-                f"SELECT series_id, {series} FROM observation_series WHERE dataset_id = ? "
-                "AND series_id IN (SELECT unnest(?))", [dataset_id, sorted(set(ids))]).fetchall())  # fmt: skip
-            changes = pd.DataFrame({
-                "region": [region_names[region_ix[r]] for r in rows],
-                "series": [keys[i] for i in ids],
-                "period": [periods[c] for c in col],
-                "value": value, "previous": previous,
-                "d": d[hit], "n_changes": np.full(len(hit), len(d), dtype=np.int64),
-                "modified_z": mz,
-            })  # fmt: skip
-    out += _change_finding(dataset_id, changes, n_obs, z)
-    # region codes of the series with cells (the view lists regions of its rows)
-    present = prep.present
-    codes = [region_names[i] for i in np.unique(region_ix[present]) if i >= 0]
-    out += C.mixed_nuts_versions(dataset_id, codes, versions, n_obs)
+    out = list(checks.findings)
+    changes = checks.changes
+    if len(changes):  # the series keys of the (at most 500) largest changes
+        ids = (changes["row"].to_numpy() + lo).tolist()
+        keys = dict(con.execute(
+            f"SELECT series_id, {series} FROM observation_series WHERE dataset_id = ? "
+            "AND series_id IN (SELECT unnest(?))", [dataset_id, sorted(set(ids))]).fetchall())  # fmt: skip
+        changes = changes.drop(columns="row")
+        changes.insert(1, "series", [keys[i] for i in ids])
+    out += _change_finding(dataset_id, changes, n_obs, float(conf["outliers"]["modified_z"]))
+    out += C.mixed_nuts_versions(dataset_id, checks.codes, versions, n_obs)
     return out
 
 
