@@ -8,42 +8,14 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import pytest
+from support.kb_state import kb_content
 from support.testing import require_real_data
 
 from workbench.errors import ImportFailed
 from workbench.importers import import_file
 
 NAME = "lfst_r_lfe2en2.tsv"  # same dataset id as the real file: a failed new version
-
-
-def kb_checksum(db: Path) -> dict[str, tuple]:
-    """Per table: columns, row count and an order-independent hash of all rows."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-                "ORDER BY 1"
-            ).fetchall()
-        ]
-        out = {}
-        for t in tables:
-            cols = tuple(
-                r[0]
-                for r in con.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                    "ORDER BY ordinal_position",
-                    [t],
-                ).fetchall()
-            )
-            count, digest = con.execute(f'SELECT count(*), sum(hash(x)) FROM "{t}" x').fetchone()
-            out[t] = (cols, count, digest)
-        return out
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +121,7 @@ CASES: dict[str, Callable[[list[str], Path], tuple[Path, int, str]]] = {
 def test_malformed_file_fails_naming_line_and_column(
     case: str, loaded_kb: Path, real_lines: list[str], tmp_path: Path
 ) -> None:
-    before = kb_checksum(loaded_kb)
+    before = kb_content(loaded_kb)
     path, line, rule_word = CASES[case](real_lines, tmp_path)
     with pytest.raises(ImportFailed) as info:
         import_file(path)
@@ -160,7 +132,7 @@ def test_malformed_file_fails_naming_line_and_column(
     assert rule_word in message, message
     assert "nothing was written" in message
     assert info.value.problems[0].line == line
-    assert kb_checksum(loaded_kb) == before  # the old version of the dataset is untouched
+    assert kb_content(loaded_kb) == before  # the old version of the dataset is untouched
 
 
 def test_non_numeric_names_period_and_value(
@@ -194,7 +166,7 @@ def test_many_problems_list_20_and_total(
     assert len(re.findall(r"^  - ", message, flags=re.M)) == 20
     assert f"and {len(lines_changed) - 20} more" in message
     # fresh KB: even the schema creation was rolled back with the failed import
-    assert not Path(tmp_db).exists() or kb_checksum(tmp_db).get("observations", ((), 0))[1] == 0
+    assert not Path(tmp_db).exists() or kb_content(tmp_db).get("observations", ((), 0))[1] == 0
 
 
 def test_flag_with_unknown_letters_is_refused(

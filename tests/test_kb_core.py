@@ -13,32 +13,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.kb_state import kb_content
 
 from workbench.errors import KBBusyError, WorkbenchError
 from workbench.kb import migrate, query, reader, writer
 
 CREATE_TABLE = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(\w+)\"?", re.IGNORECASE)
-
-
-def _checksums(db: Path) -> dict[str, str]:
-    """Order-independent content checksum of every table (read in a separate, read-only connection)."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
-            ).fetchall()
-        ]
-        return {
-            t: con.execute(
-                f"SELECT count(*) || ':' || coalesce(md5(string_agg(CAST(x AS VARCHAR), '|' "
-                f"ORDER BY CAST(x AS VARCHAR))), '') FROM \"{t}\" x"
-            ).fetchone()[0]
-            for t in tables
-        }
-    finally:
-        con.close()
 
 
 def _seed(db: Path) -> None:
@@ -104,7 +84,7 @@ def test_reader_upgrades_an_older_file_before_reading(tmp_db: Path) -> None:
 @pytest.mark.parametrize("failure", ["python", "sql"])
 def test_failing_writer_leaves_tables_unchanged(tmp_db: Path, failure: str) -> None:
     _seed(tmp_db)
-    before = _checksums(tmp_db)
+    before = kb_content(tmp_db)
     with pytest.raises((RuntimeError, duckdb.Error)), writer(tmp_db, purpose="doomed") as con:
         con.execute("DELETE FROM observation_rows")
         con.execute("UPDATE regions SET name = 'changed'")
@@ -118,7 +98,7 @@ def test_failing_writer_leaves_tables_unchanged(tmp_db: Path, failure: str) -> N
         con.execute(
             "INSERT INTO datasets (dataset_id, source, kind, rows) VALUES ('t:two', 'test', 'x', 0)"
         )
-    assert _checksums(tmp_db) == before
+    assert kb_content(tmp_db) == before
     cols = query(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'observations'",
         db=tmp_db,
