@@ -50,6 +50,7 @@ from workbench.kb.datasets import (
     ensure_dimension_columns,
     replace_dataset,
 )
+from workbench.kb.names import dataset_title
 from workbench.quality.doctor import SeriesGrid, start_grid_checks
 
 IMPORTER_VERSION = "1.0"
@@ -348,7 +349,7 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
         rows=int(inserted),
         importer=__name__,
         importer_version=IMPORTER_VERSION,
-        title=code,
+        title=dataset_title(f"eurostat:{code}") or code,  # the data catalogue's title
         dimensions=[("region" if i == geo else dimension_column(d)) for i, d in enumerate(dims)],
         notes=f"{nrows} series x {n} periods; header '{header.key_header}'",
     )

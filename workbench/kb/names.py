@@ -95,3 +95,30 @@ def with_region_names(codes: pd.Series, names: dict[str, str] | None = None) -> 
     """Names for a column of NUTS codes (the code itself where no name is known)."""
     names = names if names is not None else region_names()
     return codes.astype(str).map(lambda c: names.get(c, c))
+
+
+@lru_cache(maxsize=1)
+def _catalogue_titles() -> dict[str, str]:
+    from workbench.config import load_defaults
+
+    return {str(d["code"]): str(d["title"]) for d in load_defaults("catalogue")["datasets"]}
+
+
+def dataset_title(dataset_id: str, title: str | None = None) -> str | None:
+    """A dataset's title: ``title`` (as stored in ``datasets``) unless it is only the dataset's code
+    (Eurostat files carry no title), else the data catalogue's (``catalogue.yml``) for
+    ``eurostat:CODE``; None when neither is known."""
+    code = dataset_id.split(":", 1)[-1]
+    if title and str(title).strip() and str(title) not in {code, dataset_id}:
+        return str(title).strip()
+    if dataset_id.startswith("eurostat:"):
+        return _catalogue_titles().get(code)
+    return None
+
+
+def dataset_label(dataset_id: str, title: str | None = None) -> str:
+    """A dataset as a reader names it: "Gross domestic product at current market prices by NUTS 2
+    region (eurostat:nama_10r_2gdp)"; the id alone when no title is known (see
+    :func:`dataset_title`)."""
+    name = dataset_title(dataset_id, title)
+    return f"{name} ({dataset_id})" if name else dataset_id

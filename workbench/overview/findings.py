@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.kb.names import region_label
+from workbench.kb.names import dataset_label, region_label
 from workbench.wording import count, num, sentence
 
 
@@ -27,6 +27,15 @@ def overview_findings(
     """3-5 sentences on the knowledge base's holdings for ``country`` (see the module docstring)."""
     names = names or {}
     who = region_label(country, names)
+    titles = (
+        dict(zip(datasets["dataset_id"], datasets["title"], strict=True))
+        if {"dataset_id", "title"} <= set(datasets.columns)
+        else {}
+    )
+
+    def label(dataset_id: str) -> str:  # "title (id)"
+        return dataset_label(str(dataset_id), titles.get(dataset_id))
+
     synthetic = int(datasets["synthetic"].astype(bool).sum()) if len(datasets) else 0
     out = [
         sentence(
@@ -42,14 +51,14 @@ def overview_findings(
         worst = coverage_by_dataset.sort_values("missing_pct", ascending=False).iloc[0]
         out.append(
             sentence(
-                f"The widest coverage is {widest['dataset_id']}: {count(int(widest['regions']), 'region')}, "
+                f"The widest coverage is {label(widest['dataset_id'])}: {count(int(widest['regions']), 'region')}, "
                 f"{widest['first_period']}-{widest['last_period']}, "
                 f"{num(widest['missing_pct'], 2)} % of its cells missing"
             )
         )
         out.append(
             sentence(
-                f"The most gaps are in {worst['dataset_id']} ({num(worst['missing_pct'], 2)} % of "
+                f"The most gaps are in {label(worst['dataset_id'])} ({num(worst['missing_pct'], 2)} % of "
                 f"{num(worst['observations'])} cells missing)"
                 if worst["missing_pct"] > 0
                 else "No dataset has missing cells for this country"
@@ -72,7 +81,7 @@ def overview_findings(
         out.append(
             sentence(
                 f"Most frequent observation flag: '{top['flag']}' ({top['meaning']}) on "
-                f"{num(top['observations'])} cells of {top['dataset_id']}"
+                f"{num(top['observations'])} cells of {label(top['dataset_id'])}"
             )
         )
     else:
