@@ -78,6 +78,11 @@ def _date(report: Report) -> str:
         return raw
 
 
+# a word a table cell may break inside (hashes, file names, URLs: 25 characters or more); shorter
+# ones (dates, dataset ids, codes) only between words
+_LONG_WORD = re.compile(r"\S{25,}")
+
+
 def _table_html(t: Table, n: int) -> str:
     e = htmllib.escape
     head = "".join(
@@ -88,7 +93,11 @@ def _table_html(t: Table, n: int) -> str:
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="num">{e(c)}</td>' if i < len(nums) and nums[i] else f"<td>{e(c)}</td>"
+            f'<td class="num">{e(c)}</td>'
+            if i < len(nums) and nums[i]
+            else f"<td>{e(c)}</td>"
+            if _LONG_WORD.search(str(c))
+            else f'<td class="words">{e(c)}</td>'  # dates, codes, names: break between words only
             for i, c in enumerate(row)
         )
         + "</tr>"
