@@ -21,7 +21,12 @@ exactly once, and the Save -> "Saved" times.
 ``--participants N`` (default 100) open their links within ``--window`` seconds (default 60);
 ``--grid-participants M`` (default 40) save the whole grid at once.  `workbench serve` runs as a
 facilitator expecting N people would start it: ``--participant-pool N+10`` (a preheated kernel for
-each, filled before the measures start: a few CPU-seconds per kernel), ``--participant-standby 6``.
+each, filled before the measures start: a few CPU-seconds per kernel), ``--participant-standby 6``;
+the measures start once the server logs that every pool kernel has run its notebook (the server is
+then quiet).  The first M participants to open their links go on to fill the structural grid on
+that same page (one page, one kernel per person, as at a workshop).  Server CPU-seconds per join
+count every process of the server, kernels culled meanwhile included; beside them the CPU-seconds
+of the bench's own light clients (same machine, so they compete with the server).
 Every target is printed with PASS/FAIL (for `workbench serve`), with the load average.
 """
 
@@ -128,6 +133,41 @@ def tree_cpu_s(pid: int) -> float:
     return total
 
 
+class TreeCpu:
+    """CPU seconds used by a server and all its child processes since this meter started,
+    including children that ended meanwhile (kernels of closed pages are culled during a crowd:
+    their CPU would vanish from a sum over the living ones).  Samples every ``every`` seconds in
+    a thread; a process that ends loses at most its CPU of that last interval."""
+
+    def __init__(self, pid: int, every: float = 0.5) -> None:
+        self.pid, self.every = pid, every
+        self.seen: dict[int, float] = {}
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self._sample()
+        self.start = sum(self.seen.values())
+        threading.Thread(target=self._loop, daemon=True).start()
+
+    def _sample(self) -> None:
+        with contextlib.suppress(psutil.Error):
+            root = psutil.Process(self.pid)
+            for process in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    times = process.cpu_times()
+                    with self.lock:
+                        self.seen[process.pid] = times.user + times.system
+
+    def _loop(self) -> None:
+        while not self.stop.wait(self.every):
+            self._sample()
+
+    def total(self) -> float:
+        """CPU seconds since the meter started."""
+        self._sample()
+        with self.lock:
+            return sum(self.seen.values()) - self.start
+
+
 def browser_open(url: str, runs: int) -> tuple[float, float, list[str]]:
     """Median seconds navigation -> code box usable, KiB transferred, foreign (non-local) requests."""
     from playwright.sync_api import sync_playwright
@@ -218,6 +258,14 @@ async def crowd(
     for page in pages:
         await page.close()
     return {"opened": opened, "saved": saved, "burst": burst, "errors": errors}
+
+
+def _own_cpu_s() -> float:
+    """CPU seconds (user + system) of this process so far: the light clients' cost."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def p95(values: list[float]) -> float:
@@ -317,13 +365,16 @@ def transfer(url: str, code: str) -> tuple[float, float]:
 
 
 async def invitations_crowd(
-    url: str, codes: list[str], window_s: float
-) -> tuple[list[float], list[str]]:
+    url: str, codes: list[str], window_s: float, keep: int = 0
+) -> tuple[list[float], list[str], dict[str, VoilaPage]]:
     """Seconds from the request to a usable page (the Delphi cards' widgets received: signed in by
     the link) for participants who open their invitation links (code in lower case) evenly within
-    ``window_s``; and what went wrong for those who never got there."""
+    ``window_s``; what went wrong for those who never got there; and the usable pages of the first
+    ``keep`` participants, left open (they go on to the structural grid, as people at a workshop
+    do: one page per person)."""
     opened: list[float] = []
     failed: list[str] = []
+    kept: dict[str, VoilaPage] = {}
 
     async def one(i: int, code: str) -> None:
         await asyncio.sleep(window_s * i / max(len(codes), 1))
@@ -341,13 +392,16 @@ async def invitations_crowd(
                 f"{code}: no Delphi cards after the invitation link",
             )
             opened.append(time.perf_counter() - t0)
+            if i < keep:
+                kept[code] = page
         except Exception as exc:  # a page without a kernel, a timeout: counted, not fatal
             failed.append(f"{type(exc).__name__}: {str(exc)[:200]}")
         finally:
-            await page.close()
+            if code not in kept:
+                await page.close()
 
     await asyncio.gather(*(one(i, c) for i, c in enumerate(codes)))
-    return opened, failed
+    return opened, failed, kept
 
 
 def _strength(person: int, row: int, slot: int) -> int:
@@ -363,11 +417,12 @@ async def _wait(predicate: object, timeout: float, what: str) -> None:
 
 
 async def structural_crowd(
-    url: str, codes: list[str], server_pid: int
+    url: str, codes: list[str], server_pid: int, pages: dict[str, VoilaPage] | None = None
 ) -> tuple[list[float], list[str], list[float]]:
     """Every participant fills the whole driver x driver grid at the same time, one source driver
-    per batch ("Save and next"); return the Save -> status times, any error shown, and the RSS
-    (MiB) of the server's kernels once every page has saved its grid (pages still open)."""
+    per batch ("Save and next"), on the page they opened with their link (``pages``; a new page
+    for anyone without one); return the Save -> status times, any error shown, and the RSS (MiB)
+    of the server's kernels once every page has saved its grid (pages still open)."""
     saved: list[float] = []
     errors: list[str] = []
     rss: list[float] = []
@@ -391,8 +446,10 @@ async def structural_crowd(
 
     async def grid(person: int, code: str) -> None:
         nonlocal ready
-        page = VoilaPage(url, f"{NOTEBOOK}?exercise={BENCH_EXERCISE}&code={code.lower()}")
-        await page.open(timeout=900)
+        page = (pages or {}).get(code)
+        if page is None:
+            page = VoilaPage(url, f"{NOTEBOOK}?exercise={BENCH_EXERCISE}&code={code.lower()}")
+            await page.open(timeout=900)
         await _wait(lambda: page.find(_model_name="TabModel"), 300, "no tabs")
         tab = page.find(_model_name="TabModel")[0]
         await page.update(tab, selected_index=3)
@@ -445,6 +502,27 @@ async def structural_crowd(
 
     await asyncio.gather(read_memory(), *(one(i, c) for i, c in enumerate(codes)))
     return saved, errors, rss
+
+
+async def links_then_grids(
+    url: str,
+    link_codes: list[str],
+    grid_codes: list[str],
+    window: float,
+    meter: TreeCpu,
+    cpu0: float,
+) -> tuple[Any, ...]:
+    """The invitation-link crowd, then the structural-grid crowd on the pages the first
+    ``len(grid_codes)`` participants opened (one event loop); also the server's and the clients'
+    CPU-seconds during the link crowd."""
+    client0 = _own_cpu_s()
+    opened, failed, kept = await invitations_crowd(url, link_codes, window, len(grid_codes))
+    client_links = _own_cpu_s() - client0
+    server_links = meter.total() - cpu0
+    grid = await structural_crowd(url, grid_codes, meter.pid, kept)
+    for page in kept.values():
+        await page.close()
+    return opened, failed, server_links, client_links, grid
 
 
 def lost_pairs(db: Path, codes: list[str]) -> tuple[int, int]:
@@ -535,7 +613,9 @@ def main() -> None:
     db = tmp / "kb.duckdb"
     codes = demo.build_foresight_only(db)
     os.environ["WORKBENCH_DB"] = str(db)
-    bench_codes = bench_exercise(db, tmp, max(openers, 2 * graders + 1))
+    # serve: links of codes[:openers], grids of the first `graders`; Voila default: links of
+    # codes[graders:graders + openers], grids of codes[graders:2 * graders]; the last: transfer
+    bench_codes = bench_exercise(db, tmp, max(openers + graders, 2 * graders) + 1)
     nb_dir = tmp / "dashboards"
     nb_dir.mkdir()
     shutil.copy(ROOT / "notebooks" / "dashboards" / NOTEBOOK, nb_dir / NOTEBOOK)
@@ -564,6 +644,7 @@ def main() -> None:
                     *cull,
                 ],
                 timeout=120.0 + 8.0 * int(pool),
+                wait_pool="all",  # every pool kernel has run its notebook: the server is quiet
             )
         else:
             server = DefaultVoila(nb_dir, db, port, tmp / "voila.log")
@@ -573,18 +654,21 @@ def main() -> None:
             # CPU-seconds per join: the server's tree during the crowd (kernels, Voila, merge loop)
             # over the joins; beside it what the tree uses idle, measured just before (a noisy
             # baseline on a shared machine, so not subtracted)
-            idle0, t_idle = tree_cpu_s(pid), time.perf_counter()
+            meter = TreeCpu(pid)
+            idle0, t_idle = meter.total(), time.perf_counter()
             time.sleep(10)
-            cpu0, t0 = tree_cpu_s(pid), time.perf_counter()
+            cpu0, t0 = meter.total(), time.perf_counter()
             idle_rate = (cpu0 - idle0) / (t0 - t_idle)
-            links, links_failed = asyncio.run(invitations_crowd(url, bench_codes[:openers], window))
-            links_cpu = (tree_cpu_s(pid) - cpu0) / max(openers, 1)
-            grid_codes = (
-                bench_codes[:graders]
-                if label == "workbench serve"
-                else bench_codes[graders : 2 * graders]
+            first = 0 if label == "workbench serve" else graders
+            grid_codes = bench_codes[first : first + graders]
+            link_codes = bench_codes[first : first + openers]
+
+            links, links_failed, server_cpu, client_cpu, grid_out = asyncio.run(
+                links_then_grids(url, link_codes, grid_codes, window, meter, cpu0)
             )
-            grid_saved, grid_errors, grid_rss = asyncio.run(structural_crowd(url, grid_codes, pid))
+            meter.stop.set()
+            links_cpu = server_cpu / max(openers, 1)
+            grid_saved, grid_errors, grid_rss = grid_out
             wrong, twice = lost_pairs(db, grid_codes)
             results[label] = {
                 "first_kib": first_kib,
@@ -593,6 +677,7 @@ def main() -> None:
                 "links_n": len(links),
                 "links_failed": links_failed[:5],
                 "links_cpu": links_cpu,
+                "client_cpu": client_cpu / max(openers, 1),
                 "idle_cpu": idle_rate,
                 "grid_p95": p95(grid_saved),
                 "grid_saves": len(grid_saved),
@@ -615,7 +700,8 @@ def main() -> None:
             rss = [k.memory_info().rss / 2**20 for k in kernels(pid)]
             count = len(rss)
             # pages closed (websockets closed by crowd); idle pooled kernels stay
-            opened = 2 + openers + graders + 3 + n  # pages opened so far (pool kernels taken)
+            # pages opened so far (pool kernels taken; the grids reuse the link pages)
+            opened = 2 + max(openers, graders) + 3 + n
             keep = max(int(standby), int(pool) - opened) if label == "workbench serve" else 0
             reclaimed = wait_reclaimed(
                 pid,
@@ -665,9 +751,10 @@ def main() -> None:
         ),
         (
             "server CPU-seconds per participant joining (all the server's processes during the "
-            "crowd / joins; 2 cores give 120 CPU-s a minute) [idle CPU-s per s]",
-            f"{s['links_cpu']:.2f} s [{s['idle_cpu']:.2f}]",
-            f"{d['links_cpu']:.2f} s [{d['idle_cpu']:.2f}]",
+            "crowd / joins; 2 cores give 120 CPU-s a minute) [idle CPU-s per s] {the bench's "
+            "light clients, same machine}",
+            f"{s['links_cpu']:.2f} s [{s['idle_cpu']:.2f}] {{{s['client_cpu']:.2f}}}",
+            f"{d['links_cpu']:.2f} s [{d['idle_cpu']:.2f}] {{{d['client_cpu']:.2f}}}",
             "(figure)",
             None,
         ),

@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 help="Preheated kernels for the participant dashboard when serving starts: one "
                 "per participant arriving in the first minutes, e.g. 110 for 100 people (about "
-                "115 MiB each; filling takes a few CPU-seconds per kernel)."
+                "70 MiB each; filling takes a few CPU-seconds per kernel)."
             ),
         ] = 6,
         participant_standby: Annotated[

@@ -138,14 +138,15 @@ def request_parameters() -> dict[str, str]:
     (``accept_language``), for invitation links.
 
     Voila gives a preheated kernel the request only when a page takes it, so this waits for that
-    moment there (``voila.utils.get_query_string``); outside Voila it returns ``{}``.
+    moment there (:func:`workbench.dashboards.request_info.query_string`, Voila's protocol without
+    importing Voila's server into every kernel); outside Voila it returns ``{}``.
     """
     if not os.environ.get("VOILA_KERNEL_ID") and "QUERY_STRING" not in os.environ:
         return {}
     try:
-        from voila.utils import get_query_string
+        from workbench.dashboards.request_info import query_string
 
-        query = get_query_string() or ""
+        query = query_string() or ""
     except Exception:  # no Voila: no URL
         log.exception("could not read the page's URL")
         return {}

@@ -21,11 +21,13 @@
   just taken from the pool is not culled before its page could connect (its last activity was when
   it ran the notebook, maybe long before).
 * Workshop scale (:mod:`workbench.serving.app`): ``--participant-pool N`` preheats a kernel for
-  each of N people arriving (~115 MiB each), ``--participant-standby`` is what is refilled once
+  each of N people arriving (~70 MiB each), ``--participant-standby`` is what is refilled once
   those are handed out; pool kernels start at most one per core at first, then one per two cores
   (refills never take the CPU from people joining); kernels talk to the server over IPC sockets
   (no TCP port race when dozens start at once); the server's zmq socket and open-file limits are
-  raised for 100+ kernels.
+  raised for 100+ kernels.  Once every pool kernel has run its notebook the console says "All
+  kernel pools are filled" (from then on the server is idle until people arrive); a page that
+  closes its kernel websocket before it is connected costs no traceback and no HTTP 500.
 * Lean pages: the 4.7 MB jupyterlab-plotly front-end extension (a renderer for ``fig.show()``
   outputs, which dashboards never use; FigureWidget works through anywidget) is not loaded, and the
   participant page (core ipywidgets only) does not load anywidget either (``widget_only_pages``).

@@ -190,6 +190,11 @@ class PageKernelManager(AsyncMappingKernelManager):
         return await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
 
+# logged once, when every notebook's pool (the participant pool and each dashboard's) has been
+# filled for the first time and each kernel has run its notebook: serving starts quiet from then on
+ALL_POOLS_FILLED = "All kernel pools are filled"
+
+
 class FillSlots:
     """How many pool kernels may start (and run the notebook) at once: all cores while the pools
     fill for the first time (before anyone is served), then half of them, so refilling the pool
@@ -290,6 +295,11 @@ def throttled_pool(base: Any) -> type:
                 other.done() for pool in self._pools.values() for other in pool if other is not task
             ):
                 self.fill_slots.filled_once = True
+                self.log.info(
+                    "%s: %d preheated kernel(s) have run their notebooks",
+                    ALL_POOLS_FILLED,
+                    sum(len(pool) for pool in self._pools.values()),
+                )
             return result
 
     return ThrottledPoolKernelManager
@@ -548,11 +558,46 @@ def _rule(cls: type) -> str:
     return "static"
 
 
+class _ClientGone(Exception):
+    """The client closed its kernel websocket before the upgrade."""
+
+
+class KernelWebsocketLeaveQuietly:
+    """Jupyter Server's kernel websocket handler for a client that leaves while its kernel
+    connection is prepared (``connection.prepare()`` waits for the kernel, seconds when dozens of
+    people join at once): tornado then calls ``on_close``, which clears the connection, and the
+    upgrade that follows failed in ``select_subprotocol`` (``'NoneType' object has no attribute
+    'kernel_ws_protocol'``: a traceback and an HTTP 500 per such client).  Now the request simply
+    ends: nobody is there to answer."""
+
+    async def pre_get(self) -> None:
+        """Prepare the kernel connection; stop if the client left meanwhile."""
+        await super().pre_get()  # type: ignore[misc]
+        if getattr(self, "connection", None) is None:
+            raise _ClientGone
+
+    async def get(self, *args: Any, **kwargs: Any) -> None:
+        """Jupyter Server's upgrade, or nothing when the client is gone."""
+        try:
+            await super().get(*args, **kwargs)  # type: ignore[misc]
+        except _ClientGone:
+            log.info("a page closed its kernel websocket before it was connected")
+
+    def on_close(self) -> None:
+        """Disconnect the kernel connection, if there is one yet."""
+        if getattr(self, "connection", None) is not None:
+            super().on_close()  # type: ignore[misc]
+
+
 def guarded(cls: type) -> type:
-    """``cls`` with :class:`GuardMixin` in front (and the scrubbed request-info socket)."""
+    """``cls`` with :class:`GuardMixin` in front (and the scrubbed request-info socket; kernel
+    websockets that leave quietly)."""
     if cls is RequestInfoSocketHandler:
         cls = ScrubbedRequestInfoSocketHandler
-    return type(f"Guarded{cls.__name__}", (GuardMixin, cls), {"wb_rule": _rule(cls)})
+    bases: tuple[type, ...] = (GuardMixin, cls)
+    if cls.__name__ == "VoilaKernelWebsocketHandler":
+        bases = (GuardMixin, KernelWebsocketLeaveQuietly, cls)
+    return type(f"Guarded{cls.__name__}", bases, {"wb_rule": _rule(cls)})
 
 
 def page_config_hook(page_config: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

@@ -53,7 +53,7 @@ class ServeOptions:
     ] = ()  # extra names the Host header may carry (DNS-rebinding check)
     pool_size: int = 1  # preheated kernels per dashboard notebook
     # preheated kernels for the participant notebook when serving starts: one per participant
-    # expected in the first minutes (each ~115 MiB; see pool_memory_mib)
+    # expected in the first minutes (each ~70 MiB; see pool_memory_mib)
     participant_pool: int = 6
     # kernels kept ready for the participant notebook once the first pool has been handed out
     # (late arrivals, reloads): refilling 100 kernels while 100 people work would double the memory
@@ -117,9 +117,10 @@ class ServeOptions:
             )
 
 
-# resident memory of one participant kernel, measured by bench_foresight.py (2026-12-01): 113 MiB
-# median with the notebook run and a participant's structural grid built
-KERNEL_MIB = 115
+# resident memory of one participant kernel, measured by bench_foresight.py (2026-12-01): 66 MiB
+# median (max 67) with the notebook run and a participant's structural grid built (113 MiB while
+# kernels imported Voila's server to learn their page's URL)
+KERNEL_MIB = 70
 
 
 def pool_memory_mib(opts: ServeOptions) -> float:
@@ -318,8 +319,8 @@ def console_banner(opts: ServeOptions, tokens: dict[str, str]) -> str:
             f"  facilitator: {urls[FACILITATOR]}",
             "               (its start page says who each dashboard is for; runbook: "
             "docs/facilitator_runbook.md)",
-            "Pages are ready when the line 'Kernel pool of foresight_participant.ipynb is filled' "
-            "appears.",
+            # not the log line itself: a script waiting for that line would find it here
+            "Pages are ready when the console says that all kernel pools are filled.",
         ]
     )
 
@@ -383,6 +384,17 @@ def serve(opts: ServeOptions) -> int:
             Path(env[ROLES_ENV]).unlink()
 
 
+def pools_filled(log_text: str, every: bool = False) -> bool:
+    """Whether the Voila process has logged that the participant pool (``every``: every pool) is
+    filled: a log line of its own (``[WorkbenchVoila] ...``), never the banner's mention of it."""
+    import re
+
+    from workbench.serving.app import ALL_POOLS_FILLED
+
+    line = ALL_POOLS_FILLED if every else f"Kernel pool of {PARTICIPANT_NOTEBOOK} is filled"
+    return re.search(rf"^\[\w+\] {re.escape(line)}", log_text, re.MULTILINE) is not None
+
+
 class _KeepRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None  # the 302 itself is the answer
@@ -394,7 +406,9 @@ _NO_REDIRECT = urllib.request.build_opener(_KeepRedirects)
 class ServerProcess:
     """``workbench serve`` in a child process (tests, benchmarks): ``with ServerProcess(...) as url:``.
 
-    Waits until the landing page answers and the participant pool is filled; stops the server (and
+    Waits until the landing page answers and the participant pool is filled (``wait_pool="all"``:
+    every notebook's pool, each kernel having run its notebook, so nothing is starting any more);
+    stops the server (and
     with it Voila and its kernels) by its own PID on exit.
     """
 
@@ -405,8 +419,8 @@ class ServerProcess:
         *,
         log_path: Path,
         extra: list[str] | None = None,
-        wait_pool: bool = True,
-        timeout: float = 180.0,
+        wait_pool: bool | str = True,
+        timeout: float = 300.0,  # the pools fill before serving: slow on a busy machine
     ) -> None:
         self.db, self.port, self.log_path = db, port, log_path
         self.extra = extra or []
@@ -447,9 +461,7 @@ class ServerProcess:
             except OSError:
                 ready = False
             text = self.log_path.read_text(errors="replace")
-            if ready and (
-                not self.wait_pool or f"Kernel pool of {PARTICIPANT_NOTEBOOK} is filled" in text
-            ):
+            if ready and (not self.wait_pool or pools_filled(text, every=self.wait_pool == "all")):
                 import json
 
                 tokens = self.db.parent / ".serve" / "tokens.json"
