@@ -17,6 +17,7 @@ exactly once, and the Save -> "Saved" times.
     .venv/bin/python benchmarks/bench_foresight.py --quick   # smoke run (4 participants, short culling)
     .venv/bin/python benchmarks/bench_foresight.py --only-new  # issue 16's measures only (~25 min)
     .venv/bin/python benchmarks/bench_foresight.py --only-new --participants 10 --grid-participants 4
+    .venv/bin/python benchmarks/bench_foresight.py --serve-only  # issue 7's rows, `workbench serve` only
 
 ``--participants N`` (default 100) open their links within ``--window`` seconds (default 60);
 ``--grid-participants M`` (default 40) save the whole grid at once.  `workbench serve` runs as a
@@ -598,6 +599,12 @@ def main() -> None:
     parser.add_argument(
         "--window", type=float, default=None, help="seconds in which they arrive (default 60)"
     )
+    parser.add_argument(
+        "--serve-only",
+        action="store_true",
+        help="measure `workbench serve` only (a re-check of its figures; Voila's default column "
+        "then reads nan)",
+    )
     args = parser.parse_args()
     n = 4 if args.quick else 40
     # invitation links opened within the window
@@ -621,7 +628,8 @@ def main() -> None:
     shutil.copy(ROOT / "notebooks" / "dashboards" / NOTEBOOK, nb_dir / NOTEBOOK)
     results: dict[str, dict[str, Any]] = {}
 
-    for label in ("workbench serve", "voila default"):
+    labels = ("workbench serve",) if args.serve_only else ("workbench serve", "voila default")
+    for label in labels:
         print(f"-- {label}", flush=True)
         port = free_port()
         if label == "workbench serve":
@@ -724,7 +732,13 @@ def main() -> None:
             }
             print(results[label], flush=True)
 
-    s, d = results["workbench serve"], results["voila default"]
+    s = results["workbench serve"]
+    # --serve-only: Voila's default not measured, its column reads nan
+    d = results.get("voila default") or {k: float("nan") for k in s} | {
+        "reclaimed": None,
+        "foreign": [],
+        "links_failed": [],
+    }
     grid_ok = (s["grid_wrong"], s["grid_twice"], s["grid_errors"]) == (0, 0, 0)
     new_rows: list[Row] = [
         (
@@ -866,7 +880,7 @@ def _print_table(rows: list[Row], results: dict[str, dict[str, Any]]) -> None:
         print(f"{name:<{width}} | {a:>15} | {b:>13} | {target} | {verdict}")
     loads = ", ".join(f"{label}: {r.get('load', float('nan')):.1f}" for label, r in results.items())
     print(f"load average (1 min) after each server's measures: {loads}; cores: {os.cpu_count()}")
-    foreign = results["voila default"].get("foreign")
+    foreign = results.get("voila default", {}).get("foreign")
     if foreign:
         print("voila default requested:", ", ".join(foreign)[:300])
     failed = [r[0] for r in rows if r[4] is False]
