@@ -22,6 +22,9 @@ Then one pack of (up to) 36 reports as PDF, side by side in the same run:
 * ``chromium`` (``--chromium-pack``) - headless Chromium printing each report's HTML, merged
   with pypdf (no common contents list or page numbers; slow, so off by default).
 
+Every pack row times the whole ``workbench pack`` call: loading the runs (their notebooks read as
+plain JSON), the PDF, and the data annex (written by a niced forked process beside the layout).
+
 Reported: wall and CPU seconds (this process + children; the machine is shared, so CPU is the
 steadier figure), load average before/after, MB and pages; targets: report PDF <= 3 s and <= 2 MB,
 36-report pack <= 60 s.  Copies the batch to a scratch folder first (the export writes a cache

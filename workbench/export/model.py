@@ -241,25 +241,47 @@ def _value(v: Any) -> str:
     return str(v)
 
 
+def _joined(value: Any) -> str:
+    """A notebook text field: a string, or (as stored on disk) a list of lines."""
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _cells(nb_path: Path) -> list[dict[str, Any]]:
+    """The cells of an executed notebook (nbformat 4, as papermill writes it), read as plain
+    JSON: ``nbformat.read`` would import jsonschema's format checkers (about 2.5 s of CPU per
+    export command, measured) and validate a notebook that papermill has just written.  Older
+    notebook formats still go through nbformat's conversion."""
+    try:
+        raw = json.loads(nb_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError(f"{nb_path}: not a readable notebook ({exc})") from exc
+    if not isinstance(raw, dict) or raw.get("nbformat") != 4:
+        import nbformat
+
+        raw = nbformat.read(nb_path, as_version=4)
+    cells = raw.get("cells") or []
+    if not isinstance(cells, list):
+        raise ValidationError(f"{nb_path}: 'cells' is not a list")
+    return [c for c in cells if isinstance(c, dict)]
+
+
 def load_report(run_dir: str | os.PathLike[str]) -> Report:
     """Read the executed notebook and ``report.json`` of a run folder into a :class:`Report`."""
-    import nbformat
-
     run_dir = Path(run_dir)
     nb_path = run_dir / NOTEBOOK_NAME
     if not nb_path.exists():
         raise ValidationError(f"{run_dir}: no executed notebook ({NOTEBOOK_NAME})")
-    nb = nbformat.read(nb_path, as_version=4)
+    cells = _cells(nb_path)
     record: dict[str, Any] = {}
     sidecar = run_dir / SIDECAR_NAME
     if sidecar.exists():
         record = json.loads(sidecar.read_text(encoding="utf-8"))
     b = _Builder()
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            b.markdown(cell.source)
+    for cell in cells:
+        if cell.get("cell_type") == "markdown":
+            b.markdown(_joined(cell.get("source", "")))
             continue
-        if cell.cell_type != "code":
+        if cell.get("cell_type") != "code":
             continue
         for out in cell.get("outputs", []):
             if out.get("output_type") not in {"display_data", "execute_result"}:
@@ -276,15 +298,15 @@ def load_report(run_dir: str | os.PathLike[str]) -> Report:
             elif plotly is not None:
                 b.blocks.append(Figure(caption="", plotly=dict(plotly)))
             elif "text/markdown" in data:
-                b.markdown(data["text/markdown"])
+                b.markdown(_joined(data["text/markdown"]))
             elif "image/svg+xml" in data:
-                b.blocks.append(Figure("", image=data["image/svg+xml"].encode(), image_type="svg"))
+                svg = _joined(data["image/svg+xml"]).encode()
+                b.blocks.append(Figure("", image=svg, image_type="svg"))
             elif "image/png" in data:
                 import base64
 
-                b.blocks.append(
-                    Figure("", image=base64.b64decode(data["image/png"]), image_type="png")
-                )
+                png = base64.b64decode(_joined(data["image/png"]))
+                b.blocks.append(Figure("", image=png, image_type="png"))
     title = str(record.get("title") or b.title or run_dir.name)
     params = record.get("parameters") or {}
     subtitle = ", ".join(

@@ -16,9 +16,10 @@ import html as htmllib
 import multiprocessing
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from bs4 import BeautifulSoup, Comment
 
@@ -83,6 +84,22 @@ def _date(report: Report) -> str:
 _LONG_WORD = re.compile(r"\S{25,}")
 
 
+def _breakable(text: str) -> str:
+    """Escaped cell text with each long word in a ``<span class="brk">`` that may break anywhere.
+
+    Only the long word, not the whole cell: WeasyPrint sizes an auto-layout table column by
+    laying out each cell's text at every break opportunity, and with ``overflow-wrap: anywhere``
+    that is every character (measured: half the layout CPU of a report with long text cells)."""
+    e = htmllib.escape
+    out: list[str] = []
+    last = 0
+    for m in _LONG_WORD.finditer(text):
+        out.append(f'{e(text[last : m.start()])}<span class="brk">{e(m.group())}</span>')
+        last = m.end()
+    out.append(e(text[last:]))
+    return "".join(out)
+
+
 def _table_html(t: Table, n: int) -> str:
     e = htmllib.escape
     head = "".join(
@@ -95,9 +112,7 @@ def _table_html(t: Table, n: int) -> str:
         + "".join(
             f'<td class="num">{e(c)}</td>'
             if i < len(nums) and nums[i]
-            else f"<td>{e(c)}</td>"
-            if _LONG_WORD.search(str(c))
-            else f'<td class="words">{e(c)}</td>'  # dates, codes, names: break between words only
+            else f'<td class="words">{_breakable(str(c))}</td>'  # dates, codes, names: whole
             for i, c in enumerate(row)
         )
         + "</tr>"
@@ -181,7 +196,71 @@ def _weasyprint_html():  # noqa: ANN202
         from weasyprint import HTML
     except (ImportError, OSError) as exc:  # OSError: Pango/GObject shared libraries missing
         raise MissingSystemPackage(f"{PANGO_HINT} ({exc})") from exc
+    _svg_text_in_runs()
     return HTML
+
+
+class _Run(str):
+    """A text that iterates as ONE piece: WeasyPrint's SVG ``text`` places ``for char in
+    node.text``; given this, it lays out and draws the run in one go."""
+
+    def __iter__(self):  # noqa: ANN204
+        yield str(self)
+
+
+_PER_LETTER = ("rotate", "textLength", "letter-spacing")
+
+
+@functools.cache
+def _svg_text_in_runs() -> None:
+    """Let WeasyPrint draw an SVG text run whole instead of letter by letter.
+
+    WeasyPrint 70 lays out and draws every character of an SVG ``<text>``/``<tspan>`` on its own
+    (Pango once per letter), which is most of the CPU of drawing a plotly chart: measured on the
+    9 charts of an S3 profile, 3.5-3.7 s -> 2.1-2.6 s CPU and 226 -> 191 kB, pages the same to
+    the eye (pypdfium2).  Only runs with at most one x/y/dx/dy value and no rotate,
+    textLength or letter-spacing (the letters' positions then follow from the run's own
+    layout); anything else, and any other WeasyPrint version, keeps WeasyPrint's own drawing."""
+    import weasyprint
+    import weasyprint.svg as svg_module
+
+    found = getattr(svg_module, "text", None)
+    tags = getattr(svg_module, "TAGS", None)
+    if (
+        not weasyprint.__version__.startswith("70.")
+        or not callable(found)
+        or not isinstance(tags, dict)
+        or tags.get("text") is not found
+    ):
+        return
+    original = cast("Callable[..., Any]", found)
+    from weasyprint.svg.utils import normalize
+
+    def text(svg: Any, node: Any, font_size: float) -> Any:
+        element = node._etree_node
+        run = element.text
+        if (
+            isinstance(run, str)
+            and len(run) > 1
+            and not any(k in node.attrib for k in _PER_LETTER)
+            and all(
+                len(normalize(node.attrib[k]).split()) <= 1
+                for k in ("x", "y", "dx", "dy")
+                if k in node.attrib
+            )
+        ):
+            element.text = _Run(run)
+            try:
+                return original(svg, node, font_size)
+            finally:
+                element.text = run
+        return original(svg, node, font_size)
+
+    # draw_node compares TAGS[tag] with the module's ``text`` (anchor, bounding box): both
+    for tag, fn in list(tags.items()):
+        if fn is original:
+            tags[tag] = text
+    svg_module.text = text
 
 
 @functools.cache
@@ -355,8 +434,10 @@ def _render_parts(
             _html(doc, cover=False, toc=[], body=b, appendix=a, page_numbers=False)
             for b, a in parts
         ]
-        # the longest parts first, so that no worker is left with a long one at the end
-        order = sorted(range(len(parts)), key=lambda i: -len(htmls[i]))
+        # the longest parts first, so that no worker is left with a long one at the end; the
+        # appendix (every report's provenance tables: ~10 s of CPU for 36 reports, measured, the
+        # longest part by far, though its HTML is shorter than a report's with its charts) first
+        order = sorted(range(len(parts)), key=lambda i: (i != len(parts) - 1, -len(htmls[i])))
         futures = {i: pool.submit(_layout_part, htmls[i], base, str(targets[i])) for i in order}
         counted = [futures[i].result() for i in range(len(parts))]
         sizes = [n for n, _ in counted]
