@@ -15,7 +15,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,10 +95,12 @@ def _write(
 
                 render_docx(reports, target, charts, title=title, reference=reference)
             done.append(ExportedFile(stem, target, fmt, target.stat().st_size))
+    except BaseException:
+        if background is not None:  # the document failed: its annex is not wanted either
+            background.terminate()
+        raise
     finally:
         if background is not None:
-            if sys.exc_info()[1] is not None:
-                background.terminate()
             background.join()
     if background is None or background.exitcode != 0 or not annex_path.exists():
         write_annex(reports, annex_path)  # also reports the error of a failed background write
