@@ -15,21 +15,8 @@ from workbench.errors import ValidationError
 from workbench.geography.codes import COUNTRY_CODE
 from workbench.kb.access import query, reader
 from workbench.kb.info import table_row_counts
+from workbench.quality.checks import flag_meaning
 
-# Eurostat's observation flags ("Flags and special values", Eurostat dissemination codelist OBS_FLAG).
-EUROSTAT_FLAGS = {
-    "b": "break in time series",
-    "c": "confidential",
-    "d": "definition differs",
-    "e": "estimated",
-    "f": "forecast",
-    "n": "not significant",
-    "p": "provisional",
-    "r": "revised",
-    "s": "Eurostat estimate",
-    "u": "low reliability",
-    "z": "not applicable",
-}
 Db = str | os.PathLike[str] | None
 
 
@@ -123,13 +110,7 @@ def flag_counts(country: str, db: Db = None) -> pd.DataFrame:
         [country],
         db=db,
     )
-    frame["meaning"] = frame["flag"].map(
-        lambda f: (
-            "; ".join(EUROSTAT_FLAGS.get(ch, f"unknown flag {ch!r}") for ch in f)
-            if f
-            else "(no flag)"
-        )
-    )
+    frame["meaning"] = frame["flag"].map(lambda f: flag_meaning(f) if f else "(no flag)")
     return frame[["dataset_id", "flag", "meaning", "observations", "missing"]]
 
 

@@ -430,7 +430,7 @@ def flagged_values(
     flagged = int(flags["n"].sum())
     table = pd.DataFrame(
         [
-            {"flag": k, "meaning": FLAG_MEANINGS.get(k, "?"), "n": v, "share": v / n_rows}
+            {"flag": k, "meaning": flag_meaning(k), "n": v, "share": v / n_rows}
             for k, v in sorted(letters.items())
         ]  # fmt: skip
     )
@@ -441,6 +441,7 @@ def flagged_values(
                     flagged / n_rows, table)]  # fmt: skip
 
 
+#: Eurostat's observation flags ("Flags and special values", Eurostat dissemination codelist OBS_FLAG)
 FLAG_MEANINGS = {
     "b": "break in time series",
     "c": "confidential",
@@ -454,6 +455,12 @@ FLAG_MEANINGS = {
     "u": "low reliability",
     "z": "not applicable",
 }
+
+
+def flag_meaning(flag: str) -> str:
+    """A flag as published ("bu", letter by letter) in words: "break in time series; low
+    reliability"; a letter outside :data:`FLAG_MEANINGS` is named as an unknown flag."""
+    return "; ".join(FLAG_MEANINGS.get(ch, f"unknown flag {ch!r}") for ch in flag.strip())
 
 
 def change_outliers(
