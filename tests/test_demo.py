@@ -292,6 +292,14 @@ def test_kb_overview_notebook_runs_and_matches_the_kb(demo_db: Path, tmp_path: P
     assert set(datasets["dataset_id"]) == set(
         _q(demo_db, "SELECT dataset_id FROM datasets")["dataset_id"]
     )
+    # the shown table leaves the checksum and importer to the CSV (it fits a screen), and says so
+    shown = text[text.index("Datasets in the knowledge base</caption>") :]
+    head = shown[: shown.index("</thead>")]
+    assert "Dataset ID" in head and "Sha256" not in head and "Importer" not in head
+    assert "more columns in the CSV datasets.csv" in shown[: shown.index("</table>") + 200]
+    stored = _q(demo_db, "SELECT dataset_id, sha256 FROM datasets").set_index("dataset_id")
+    csv_sha = datasets.set_index("dataset_id")["sha256"].fillna("")
+    assert csv_sha.to_dict() == stored["sha256"].fillna("").to_dict()
 
 
 @pytest.mark.slow
