@@ -330,3 +330,67 @@ def test_unknown_format_fails_before_the_batch(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "unknown format 'pfd'" in done.stderr
+
+
+def test_failed_background_annex_is_written_again(
+    export_batch: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a pack's annex is written by a forked process; one that dies after half a file must not
+    # leave that half behind: the pack writes the annex itself (its own error would then show)
+    import workbench.export as export
+    from workbench.export.annex import write_annex
+    from workbench.export.model import load_report
+
+    def crashes(reports: list, target: Path) -> None:
+        target.write_bytes(b"PK half an annex")
+        raise SystemExit(3)
+
+    monkeypatch.setattr(export, "_annex_niced", crashes)
+    done = export.pack(
+        export_batch, select="pilot_evaluation__pilot_id-P1,pilot_evaluation__pilot_id-P2",
+        title="Annex check", formats="docx", out_dir=tmp_path / "pack",
+    )  # fmt: skip
+    (annex,) = [f.path for f in done if f.kind == "annex"]
+    direct = tmp_path / "direct.zip"
+    write_annex([load_report(export_batch / run) for run in PILOTS[:2]], direct)
+    with zipfile.ZipFile(annex) as got, zipfile.ZipFile(direct) as expected:
+        assert got.testzip() is None
+        assert sorted(got.namelist()) == sorted(expected.namelist())
+
+
+def test_failed_pdf_stops_the_background_annex(
+    export_batch: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the document failed: its annex is not wanted either, and no process is left behind
+    import time
+
+    import workbench.export as export
+    import workbench.export.pdf as pdf
+
+    started = tmp_path / "annex-pid"
+
+    def slow_annex(reports: list, target: Path) -> None:
+        (tmp_path / "pid.tmp").write_text(str(os.getpid()))
+        (tmp_path / "pid.tmp").rename(started)  # whole, never read half-written
+        time.sleep(300)
+        target.write_bytes(b"too late")
+
+    def failing_layout(*args: object, **kwargs: object) -> None:
+        deadline = time.monotonic() + 60
+        while not started.exists() and time.monotonic() < deadline:  # the annex is under way
+            time.sleep(0.05)
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(export, "_annex_niced", slow_annex)
+    monkeypatch.setattr(pdf, "render_pdf", failing_layout)
+    begun = time.monotonic()
+    with pytest.raises(RuntimeError, match="layout failed"):
+        export.pack(
+            export_batch, select="pilot_evaluation__pilot_id-P1,pilot_evaluation__pilot_id-P2",
+            title="Annex check", formats="pdf", out_dir=tmp_path / "pack",
+        )  # fmt: skip
+    assert time.monotonic() - begun < 120  # not the annex's 300 s
+    pid = int(started.read_text())
+    with pytest.raises(ProcessLookupError):  # stopped and reaped
+        os.kill(pid, 0)
+    assert not list((tmp_path / "pack").glob("*-data.zip"))
