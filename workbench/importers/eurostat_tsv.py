@@ -256,7 +256,6 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
         f"ELSE nullif(substr(c{i}, strpos(c{i}, ' ') + 1), '') END AS f{i}"
         for i in range(1, n + 1)
     )
-    f_list = "[" + ", ".join(f"f{i}" for i in range(1, n + 1)) + "]"
     ndims = len(dims)
     saved = _fast_settings(con)
     plain: Path | None = None  # a .gz file's text, inflated once into a temporary file
@@ -277,27 +276,28 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
             [str(plain or path)],
         )
         # Keys: right number of parts, no empty part, no duplicate (small: one row per line).
+        # Values: finite (checked in the same scan).
         nonempty = " AND ".join(f"k{i} <> ''" for i in range(ndims))
-        bad_keys, dup_keys, nrows, first_id, last_id = con.execute(
+        non_finite = " + ".join(f"count_if(NOT isfinite(v{i}))" for i in range(1, n + 1))
+        bad_keys, dup_keys, nrows, first_id, last_id, n_non_finite = con.execute(
             f"SELECT count_if(length(c0) - length(replace(c0, ',', '')) <> {ndims - 1} "
             f"OR NOT ({nonempty})), count(*) - count(DISTINCT c0), count(*), min(rowid), "
-            "max(rowid) FROM _estat_raw"
+            f"max(rowid), {non_finite} FROM _estat_raw"
         ).fetchone()
-        if bad_keys or dup_keys or nrows == 0:
+        if bad_keys or dup_keys or nrows == 0 or n_non_finite:
             raise _NeedsDiagnosis
         if last_id - first_id + 1 != nrows:  # never seen: row ids of a new table are dense
             raise _NeedsDiagnosis(f"row ids {first_id}..{last_id} of {nrows} lines not dense")
         r = f"(rowid - {int(first_id) - 1})"  # 1, 2, ... nrows: one per line
-        # Flags and finiteness checked on the typed cells (the flag counts go to the data doctor).
-        non_finite = con.execute(
-            "SELECT " + " + ".join(f"count_if(NOT isfinite(v{i}))" for i in range(1, n + 1))
-            + " FROM _estat_raw"
-        ).fetchone()[0]  # fmt: skip
+        # Flags checked on the typed cells (the counts go to the data doctor): one scan per
+        # period glued by UNION ALL, half the CPU of unnesting a list per row.
+        flagged = " UNION ALL ".join(
+            f"SELECT f{i} AS flag FROM _estat_raw WHERE f{i} IS NOT NULL" for i in range(1, n + 1)
+        )
         flag_counts = con.execute(
-            f"SELECT flag, count(*) AS n FROM (SELECT unnest({f_list}) AS flag FROM _estat_raw) "
-            "WHERE flag IS NOT NULL GROUP BY flag ORDER BY flag"
+            f"SELECT flag, count(*) AS n FROM ({flagged}) GROUP BY flag ORDER BY flag"
         ).df()
-        if non_finite or any(not _FLAG_RE.match(f) for f in flag_counts["flag"]):
+        if any(not _FLAG_RE.match(f) for f in flag_counts["flag"]):
             raise _NeedsDiagnosis
         # Series keys once (one row per line), cells by series id (migration 0060).
         (base,) = con.execute(
