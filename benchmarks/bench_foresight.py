@@ -190,7 +190,11 @@ def browser_open(url: str, runs: int) -> tuple[float, float, list[str]]:
                 sizes.append(
                     page.evaluate(
                         "() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
-                        ".reduce((s, e) => s + (e.transferSize || e.encodedBodySize || 0), 0)"
+                        # a script fetched ahead (prefetch) and then taken from the cache
+                        # shows transferSize 0: not transferred again; other hosts' entries
+                        # (no Timing-Allow-Origin) count their body size
+                        ".reduce((s, e) => s + (e.transferSize || (e.name.startsWith("
+                        "location.origin) ? 0 : e.encodedBodySize) || 0), 0)"
                     )
                     / 1024
                 )

@@ -30,7 +30,11 @@
   closes its kernel websocket before it is connected costs no traceback and no HTTP 500.
 * Lean pages: the 4.7 MB jupyterlab-plotly front-end extension (a renderer for ``fig.show()``
   outputs, which dashboards never use; FigureWidget works through anywidget) is not loaded, and the
-  participant page (core ipywidgets only) does not load anywidget either (``widget_only_pages``).
+  participant page (core ipywidgets only) does not load anywidget either (``widget_only_pages``),
+  nor MathJax (a do-nothing stand-in, ``static/no-mathjax.js``: its texts are shown as written).
+* Fast first paint (issue 16 item 6): the scripts Voila's front end loads in waves are named in
+  the page's head (``<link rel="preload">``/``"prefetch"``, :mod:`workbench.serving.preload`), and
+  static files are sent gzip-compressed from memory (compressed once, not on every request).
 * No CDN: the ``workbench`` Voila template (``workbench/serving/jupyter``, shipped with the package)
   inherits from Voila's ``lab`` template and replaces only the blocks that link a CDN.
 * Kernel websockets with ``TCP_NODELAY``: the "Saved" message is not held back waiting for the
