@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.quality.checks import FLAG_MEANINGS, flag_meaning, flagged_values
+from workbench.kb.names import FLAG_MEANINGS, flag_meaning
+from workbench.quality.checks import flagged_values
 
 
 def test_combined_flags_are_explained_letter_by_letter() -> None:

@@ -1,4 +1,4 @@
-"""Names for codes, everywhere a person reads: NUTS regions and NACE sectors.
+"""Names for codes, everywhere a person reads: NUTS regions, NACE sectors and Eurostat flags.
 
 Lookup order (later wins):
 
@@ -28,6 +28,27 @@ NUTS_NAMES_FILE = DEFAULTS / "nuts2021_names.csv"
 NACE_LABELS_FILE = DEFAULTS / "nace_labels.csv"
 NACE_DIVISIONS_FILE = Path(__file__).resolve().parents[1] / "demo" / "nace_r2_divisions.csv"
 Db = str | os.PathLike[str] | None
+
+#: Eurostat's observation flags ("Flags and special values", Eurostat dissemination codelist OBS_FLAG)
+FLAG_MEANINGS = {
+    "b": "break in time series",
+    "c": "confidential",
+    "d": "definition differs",
+    "e": "estimated",
+    "f": "forecast",
+    "n": "not significant",
+    "p": "provisional",
+    "r": "revised",
+    "s": "Eurostat estimate",
+    "u": "low reliability",
+    "z": "not applicable",
+}
+
+
+def flag_meaning(flag: str) -> str:
+    """A flag as published ("bu", letter by letter) in words: "break in time series; low
+    reliability"; a letter outside :data:`FLAG_MEANINGS` is named as an unknown flag."""
+    return "; ".join(FLAG_MEANINGS.get(ch, f"unknown flag {ch!r}") for ch in flag.strip())
 
 
 @lru_cache(maxsize=1)

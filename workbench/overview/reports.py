@@ -15,7 +15,7 @@ from workbench.errors import ValidationError
 from workbench.geography.codes import COUNTRY_CODE
 from workbench.kb.access import query, reader
 from workbench.kb.info import table_row_counts
-from workbench.quality.checks import flag_meaning
+from workbench.kb.names import flag_meaning
 
 Db = str | os.PathLike[str] | None
 

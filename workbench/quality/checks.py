@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.kb.names import flag_meaning
+
 CHECKS = (
     "repeated_operations",
     "duplicate_rows",
@@ -439,28 +441,6 @@ def flagged_values(
     msg = f"{flagged:,} of {n_rows:,} values ({flagged / n_rows:.1%}) carry a flag: {parts}."
     return [Finding(dataset_id, "flagged_values", "warning" if len(warn) else "info", msg, flagged,
                     flagged / n_rows, table)]  # fmt: skip
-
-
-#: Eurostat's observation flags ("Flags and special values", Eurostat dissemination codelist OBS_FLAG)
-FLAG_MEANINGS = {
-    "b": "break in time series",
-    "c": "confidential",
-    "d": "definition differs",
-    "e": "estimated",
-    "f": "forecast",
-    "n": "not significant",
-    "p": "provisional",
-    "r": "revised",
-    "s": "Eurostat estimate",
-    "u": "low reliability",
-    "z": "not applicable",
-}
-
-
-def flag_meaning(flag: str) -> str:
-    """A flag as published ("bu", letter by letter) in words: "break in time series; low
-    reliability"; a letter outside :data:`FLAG_MEANINGS` is named as an unknown flag."""
-    return "; ".join(FLAG_MEANINGS.get(ch, f"unknown flag {ch!r}") for ch in flag.strip())
 
 
 def change_outliers(

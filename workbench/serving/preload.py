@@ -13,7 +13,7 @@ load event back).  The browser fetches them all at once while it runs the first 
 The list depends on the installed Voila and widget manager builds (file names carry their chunk ids
 and content hashes).  It is recorded from a real page in chromium::
 
-    .venv/bin/python -m workbench.serving.preload        # rewrites preload.html.j2
+    .venv/bin/python -m workbench.serving.preload [KB]   # rewrites preload.html.j2
 
 and ``tests/test_serving_preload.py`` fails when a listed file is no longer installed (run the
 command again after upgrading voila or ipywidgets).  A stale list only costs speed, never function.
@@ -124,14 +124,25 @@ def write(hints: list[Hint], template: Path = PRELOAD_TEMPLATE) -> Path:
     return template
 
 
-def main() -> None:
-    """Record the participant page's lazily loaded scripts and rewrite ``preload.html.j2``."""
-    from workbench.demo import foresight as demo
+def main(argv: list[str] | None = None) -> None:
+    """Record the participant page's lazily loaded scripts and rewrite ``preload.html.j2``.
+
+    ``python -m workbench.serving.preload [KB]``: served from a copy of the knowledge base ``KB``
+    (default: the project's, e.g. after ``workbench demo``), which needs a published foresight
+    exercise so that the participant page draws its sign-in box."""
+    import shutil
+    import sys
+
+    from workbench.config import db_path
     from workbench.serving.voila_app import ServerProcess
 
+    args = sys.argv[1:] if argv is None else argv
+    source = db_path(args[0] if args else None)
+    if not source.exists():
+        raise SystemExit(f"no knowledge base at {source}: run `workbench demo` or name one")
     tmp = Path(tempfile.mkdtemp(prefix="preload_"))
     db = tmp / "kb.duckdb"
-    demo.build_foresight_only(db)
+    shutil.copyfile(source, db)
     write([])  # record what the page loads without hints (preloaded files count as "link")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
