@@ -17,6 +17,7 @@ from support.kb_state import kb_content
 
 from workbench.errors import KBBusyError, WorkbenchError
 from workbench.kb import migrate, query, reader, writer
+from workbench.kb.datasets import period_ids
 
 CREATE_TABLE = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(\w+)\"?", re.IGNORECASE)
 
@@ -69,6 +70,40 @@ def test_older_file_is_upgraded_in_place(tmp_db: Path) -> None:
         assert migrate.schema_version(con) == all_ids[-1]
     finally:
         con.close()
+
+
+def test_series_cells_keep_their_periods_when_periods_become_ids(tmp_db: Path) -> None:
+    """Migration 0140 moves the period text of series-stored cells into observation_periods: the
+    observations view shows the same rows before and after, and a new import reuses the ids."""
+    con = duckdb.connect(str(tmp_db))
+    con.execute("BEGIN")
+    migrate.apply(con, upto="0130_practices")
+    con.execute("ALTER TABLE observation_series ADD COLUMN unit VARCHAR")
+    con.execute("ALTER TABLE observation_rows ADD COLUMN unit VARCHAR")
+    con.execute(
+        "INSERT INTO observation_series VALUES (1, 'eurostat:a', 'SI04', 'EUR'), "
+        "(2, 'eurostat:a', 'AT13', 'EUR'), (3, 'eurostat:b', 'HR03', 'PPS')"
+    )
+    con.execute(
+        "INSERT INTO observation_values VALUES (1, '2019', 1.5, NULL), (1, '2020', 2.5, 'p'), "
+        "(2, '2019', NULL, 'c'), (3, '2020-Q1', 7.0, NULL)"
+    )
+    query = "SELECT dataset_id, region, unit, period, value, flag FROM observations ORDER BY ALL"
+    before = con.execute(query).fetchall()
+    con.execute("COMMIT")
+    con.close()
+    assert len(before) == 4
+    with writer(tmp_db, purpose="upgrade") as con:
+        assert con.execute(query).fetchall() == before
+        periods = dict(con.execute("SELECT period, period_id FROM observation_periods").fetchall())
+        assert sorted(periods) == ["2019", "2020", "2020-Q1"]
+        assert len(set(periods.values())) == 3
+        # known periods keep their id, a new one gets the next
+        ids = period_ids(con, ["2020", "2021", "2019"])
+        assert ids[0] == periods["2020"] and ids[2] == periods["2019"]
+        assert ids[1] == max(periods.values()) + 1
+        assert period_ids(con, ["2021"]) == [ids[1]]
+        assert con.execute("SELECT count(*) FROM observation_periods").fetchone()[0] == 4
 
 
 def test_reader_upgrades_an_older_file_before_reading(tmp_db: Path) -> None:

@@ -15,7 +15,8 @@ Each data cell becomes exactly one row of the ``observations`` view: value (NULL
 published (``bu`` stays ``bu``), period from the header (trailing spaces removed), region from the
 ``geo`` dimension and one VARCHAR column per other dimension.  Stored by series (migration 0060):
 each line's key codes once in ``observation_series``, its cells in ``observation_values``
-(series id, period, value, flag), which halves the write cost of a cell.
+(series id, period id, value, flag; the period's text once in ``observation_periods``, migration
+0140), which halves the write cost of a cell.
 
 Speed: the file is read and written by DuckDB in one pass (``read_csv`` of the wide rows into a small
 temp table whose cells are already typed, then one ``INSERT ... SELECT`` of the series and one of
@@ -48,6 +49,7 @@ from workbench.kb.datasets import (
     delete_dataset_rows,
     dimension_column,
     ensure_dimension_columns,
+    period_ids,
     replace_dataset,
 )
 from workbench.kb.names import dataset_title
@@ -214,10 +216,6 @@ def _read_first_line(path: Path) -> str:
 # loading
 
 
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 @register_importer(
     "eurostat_tsv",
     dataset_id_for=dataset_id_for,
@@ -243,7 +241,8 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n + 1)) + "}"
     parts = ", ".join(f"split_part(c0, ',', {i + 1}) AS k{i}" for i in range(len(dims)))
     # Each cell parsed once, in the wide row: most cells are a bare number ("14.3 "), one TRY_CAST;
-    # only the others (":", flagged, malformed) are split, and CAST there raises on a malformed
+    # only the others (":", flagged, malformed) are searched for a space and split (a CASE branch
+    # each: ``OR`` would search every cell), and CAST there raises on a malformed
     # value.  t{i}: the TRY_CAST, v{i}: the value (NULL for ':'), f{i}: the flag.
     tries = ", ".join(f"TRY_CAST(c{i} AS DOUBLE) AS t{i}" for i in range(1, n + 1))
     values = ", ".join(
@@ -252,7 +251,7 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
         for i in range(1, n + 1)
     )
     flags = ", ".join(
-        f"CASE WHEN t{i} IS NOT NULL OR strpos(c{i}, ' ') = 0 THEN NULL "
+        f"CASE WHEN t{i} IS NOT NULL THEN NULL WHEN strpos(c{i}, ' ') = 0 THEN NULL "
         f"ELSE nullif(substr(c{i}, strpos(c{i}, ' ') + 1), '') END AS f{i}"
         for i in range(1, n + 1)
     )
@@ -320,12 +319,13 @@ def load(request: ImportRequest, con: duckdb.DuckDBPyConnection) -> ImportResult
         )
         # One SELECT per period, glued by UNION ALL: each is a plain scan of two typed columns,
         # about a fifth less CPU than unnesting lists of every row (measured on 5.2 M cells).
+        # The period by its id (migration 0140): a constant integer per SELECT.
         by_period = " UNION ALL ".join(
-            f"SELECT $base + {r}, {_sql_str(p)}, v{i}, f{i} FROM _estat_raw"
-            for i, p in enumerate(header.periods, start=1)
+            f"SELECT $base + {r}, {pid}, v{i}, f{i} FROM _estat_raw"
+            for i, pid in enumerate(period_ids(con, header.periods), start=1)
         )
         inserted = con.execute(
-            f"INSERT INTO observation_values (series_id, period, value, flag) {by_period}",
+            f"INSERT INTO observation_values (series_id, period_id, value, flag) {by_period}",
             {"base": base},
         ).fetchone()[0]
     except (_NeedsDiagnosis, duckdb.Error) as exc:
@@ -378,18 +378,20 @@ def _series_grid(
     order = sorted(range(len(periods)), key=lambda i: periods[i])
     cols = ", ".join(f"coalesce(v{i + 1}, '-inf'::DOUBLE) AS v{i + 1}" for i in order)
     region = f"k{geo}" if geo is not None else "NULL::VARCHAR"
-    # rows in scan order, each put in its place by its row id (cheaper than ORDER BY in DuckDB)
-    got = con.execute(
+    # rows in scan order, each put in its place by its row id (cheaper than ORDER BY in DuckDB);
+    # fetched as Arrow (a third faster than fetchnumpy here: 5.2 M cells, 0.10 -> 0.07 s)
+    con.execute("SELECT 1").fetchall()  # a DB-API result left unfinished would block con.sql
+    got = con.sql(
         f"SELECT {cols}, {region} AS _region, rowid - {int(first_id)} AS _at FROM _estat_raw"
-    ).fetchnumpy()
-    at = np.asarray(got["_at"], dtype=np.int64)
+    ).to_arrow_table()
+    at = got.column("_at").to_numpy().astype(np.int64, copy=False)
     if len(at) != nrows or (len(at) and (at.min() < 0 or at.max() >= nrows)):
         raise _NeedsDiagnosis(f"{len(at)} rows read back for {nrows} lines")
     values = np.empty((len(periods), nrows))
     for j, i in enumerate(order):
-        values[j, at] = got[f"v{i + 1}"]
+        values[j, at] = got.column(f"v{i + 1}").to_numpy()
     regions = np.empty(nrows, dtype=object)
-    regions[at] = np.asarray(got["_region"], dtype=object)
+    regions[at] = got.column("_region").to_numpy(zero_copy_only=False)
     grid = SeriesGrid(
         lo=base + 1, hi=base + nrows, periods=[periods[i] for i in order], values=values,
         flags=flags,

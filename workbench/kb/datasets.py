@@ -16,11 +16,12 @@ _IDENT = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 RESERVED_COLUMNS = {"dataset_id", "region", "period", "value", "flag", "series_id"}
 # The tables behind the ``observations`` view (migration 0060) that carry dimension columns.
 OBSERVATION_STORAGE = ("observation_rows", "observation_series")
-# Same definition as in migrations/0060_observation_series.sql.
+# Same definition as in migrations/0140_observation_periods.sql.
 OBSERVATIONS_VIEW = (
     "CREATE OR REPLACE VIEW observations AS SELECT * FROM observation_rows UNION ALL BY NAME "
-    "SELECT s.* EXCLUDE (series_id), v.period, v.value, v.flag FROM observation_series s "
-    "JOIN observation_values v ON v.series_id = s.series_id"
+    "SELECT s.* EXCLUDE (series_id), p.period, v.value, v.flag FROM observation_series s "
+    "JOIN observation_values v ON v.series_id = s.series_id "
+    "JOIN observation_periods p ON p.period_id = v.period_id"
 )
 
 
@@ -92,6 +93,29 @@ def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
             [table],
         ).fetchall()
     ]
+
+
+def period_ids(con: duckdb.DuckDBPyConnection, periods: Sequence[str]) -> list[int]:
+    """The ``observation_periods`` id of each period (migration 0140), new periods added first.
+
+    ``observation_values`` stores a cell's period by this id; the ``observations`` view shows the
+    text.  Called inside the writer's transaction (one writer at a time: ids cannot collide).
+    """
+    con.execute(
+        "INSERT INTO observation_periods (period_id, period) "
+        "SELECT (SELECT coalesce(max(period_id), 0) FROM observation_periods) "
+        "+ row_number() OVER (ORDER BY p), p FROM (SELECT DISTINCT unnest($p::VARCHAR[]) AS p) "
+        "WHERE p NOT IN (SELECT period FROM observation_periods)",
+        {"p": list(periods)},
+    )
+    known = dict(
+        con.execute(
+            "SELECT period, period_id FROM observation_periods "
+            "WHERE period IN (SELECT unnest($p::VARCHAR[]))",
+            {"p": list(periods)},
+        ).fetchall()
+    )
+    return [int(known[p]) for p in periods]
 
 
 def delete_dataset_rows(
