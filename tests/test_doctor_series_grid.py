@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 from support.testing import require_real_data
 
@@ -101,3 +102,28 @@ def test_grid_work_runs_in_a_thread_and_its_error_fails_the_import_cleanly(
         con.close()
     assert ids == [first.dataset_id] and series == mine > 0
     assert _stored(tmp_db, first.dataset_id) == before
+
+
+@pytest.mark.parametrize(
+    "kind", ["normal_odd", "normal_even", "sorted", "reversed", "two_values", "ties", "bad_sample"]
+)
+def test_sampled_selection_equals_a_full_partition(kind: str) -> None:
+    """The outlier check's medians come from a sampled selection; they must equal the order
+    statistics of a full partition (the reference) bit for bit, including when the strided sample
+    misleads the bracket (every 50th value huge: the fallback)."""
+    rng = np.random.default_rng(7)
+    values = {
+        "normal_odd": lambda: rng.normal(0, 0.1, 1_000_001),
+        "normal_even": lambda: rng.normal(0, 0.1, 1_000_000),
+        "sorted": lambda: np.sort(rng.normal(size=600_000)),
+        "reversed": lambda: np.sort(rng.normal(size=600_000))[::-1].copy(),
+        "two_values": lambda: np.repeat([0.0, 1.0], 300_000),
+        "ties": lambda: rng.integers(0, 3, 700_001).astype(float),
+        "bad_sample": lambda: np.where(
+            np.arange(1_000_000) % 50 == 0, 1e9, rng.normal(size=1_000_000)
+        ),
+    }[kind]()
+    n = len(values)
+    for first, last in [((n - 1) // 2, n // 2), (0, 0), (n - 1, n - 1), (n // 10, n // 10 + 1)]:
+        part = np.partition(values, [first, last])
+        assert doctor._order_statistics(values, first, last) == (part[first], part[last])
