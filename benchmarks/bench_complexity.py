@@ -29,32 +29,11 @@ import numpy as np
 import pandas as pd
 from ecomplexity import ecomplexity
 
+from workbench.demo.panels import synthetic_employment_panel
 from workbench.evidence import complexity_panel
 
 COLS = {"time": "period", "loc": "region", "prod": "sector", "val": "value"}
 CHECKED = ("rca", "density", "eci", "pci", "coi", "cog")
-
-
-def synthetic_panel(regions: int, sectors: int, periods: int, seed: int = 1) -> pd.DataFrame:
-    """Employment with a nested region-capability / sector-complexity structure and lognormal noise."""
-    rng = np.random.default_rng(seed)
-    cap = rng.normal(size=regions)
-    req = rng.normal(size=sectors)
-    base = (
-        rng.lognormal(3, 1, regions)[:, None]
-        * rng.lognormal(2, 1, sectors)[None, :]
-        * np.exp(1.5 * np.clip(cap[:, None] - req[None, :], -3, 3))
-    )
-    cube = np.stack([base * rng.lognormal(0, 0.5, base.shape) for _ in range(periods)])
-    t, c, p = np.indices(cube.shape)
-    return pd.DataFrame(
-        {
-            "period": 2008 + t.ravel(),
-            "region": np.char.add("R", c.ravel().astype(str)),
-            "sector": np.char.add("S", p.ravel().astype(str)),
-            "value": cube.ravel(),
-        }
-    )
 
 
 def run_theirs(df: pd.DataFrame) -> pd.DataFrame:
@@ -126,7 +105,7 @@ def main() -> None:
         f" {'ecx CPU':>8} {'wb CPU':>7} {'CPU ratio':>9} {'max|diff|':>10}"
     )
     for sectors, years in grid:
-        df = synthetic_panel(regions, sectors, years)
+        df = synthetic_employment_panel(regions, sectors, years)
         t_ours, c_ours, ours = timed(run_ours, df, args.repeat)
         t_theirs, c_theirs, theirs = timed(run_theirs, df, args.repeat)
         diff = max_difference(ours, theirs)

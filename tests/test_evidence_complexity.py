@@ -22,6 +22,7 @@ import pytest
 from ecomplexity import ecomplexity
 from ecomplexity import proximity as ecx_proximity
 
+from workbench.demo.panels import synthetic_employment_panel
 from workbench.errors import ValidationError
 from workbench.evidence import (
     complexity_panel,
@@ -33,28 +34,6 @@ from workbench.evidence import (
 
 TOL = 1e-9
 COLS = {"time": "period", "loc": "region", "prod": "sector", "val": "value"}
-
-
-def synthetic_panel(regions: int, sectors: int, periods: int, seed: int = 1) -> pd.DataFrame:
-    """Employment with a nested structure (capable regions do complex sectors), lognormal noise."""
-    rng = np.random.default_rng(seed)
-    cap = rng.normal(size=regions)
-    req = rng.normal(size=sectors)
-    base = (
-        rng.lognormal(3, 1, regions)[:, None]
-        * rng.lognormal(2, 1, sectors)[None, :]
-        * np.exp(1.5 * np.clip(cap[:, None] - req[None, :], -3, 3))
-    )
-    cube = np.stack([base * rng.lognormal(0, 0.5, base.shape) for _ in range(periods)])
-    t, c, p = np.indices(cube.shape)
-    return pd.DataFrame(
-        {
-            "period": 2010 + t.ravel(),
-            "region": [f"R{i:03d}" for i in c.ravel()],
-            "sector": [f"S{i:03d}" for i in p.ravel()],
-            "value": cube.ravel(),
-        }
-    )
 
 
 def run_ecomplexity(df: pd.DataFrame) -> pd.DataFrame:
@@ -81,7 +60,7 @@ def merged(ours, ecx: pd.DataFrame) -> pd.DataFrame:
     ("regions", "sectors"), [(40, 70), (90, 25)]
 )  # both eigen paths (c<=p, c>p)
 def test_golden_against_ecomplexity(regions: int, sectors: int) -> None:
-    df = synthetic_panel(regions, sectors, 3, seed=regions)
+    df = synthetic_employment_panel(regions, sectors, 3, seed=regions)
     ours = complexity_panel(df, "all")
     ecx = run_ecomplexity(df)
     m = merged(ours, ecx)
@@ -106,7 +85,7 @@ def test_golden_against_ecomplexity(regions: int, sectors: int) -> None:
 
 
 def test_proximity_equals_ecomplexity() -> None:
-    df = synthetic_panel(30, 40, 2, seed=7)
+    df = synthetic_employment_panel(30, 40, 2, seed=7)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs = ecx_proximity(df, COLS)
@@ -122,7 +101,7 @@ def test_proximity_equals_ecomplexity() -> None:
 
 
 def test_raw_values_satisfy_eigenvector_definition() -> None:
-    df = synthetic_panel(35, 50, 1, seed=3)
+    df = synthetic_employment_panel(35, 50, 1, seed=3)
     res = complexity_panel(df, "all")
     m = res.cells.pivot(index="region", columns="sector", values="m").to_numpy(float)
     kc, kp = m.sum(1), m.sum(0)
@@ -145,7 +124,7 @@ def test_raw_values_satisfy_eigenvector_definition() -> None:
 
 
 def test_density_econgeo_scale_and_standalone_functions() -> None:
-    df = synthetic_panel(20, 15, 1, seed=5)
+    df = synthetic_employment_panel(20, 15, 1, seed=5)
     base = complexity_panel(df, "all")
     pct = complexity_panel(df, "all", density_scale=100)
     assert np.allclose(pct.cells["density"], 100 * base.cells["density"])
@@ -174,7 +153,7 @@ def test_density_econgeo_scale_and_standalone_functions() -> None:
 
 
 def test_single_matrix_wrapper_matches_panel() -> None:
-    df = synthetic_panel(15, 12, 1, seed=11)
+    df = synthetic_employment_panel(15, 12, 1, seed=11)
     mat = df.pivot(index="region", columns="sector", values="value")
     one = economic_complexity(mat, "all")
     panel = complexity_panel(df, "all")
@@ -182,7 +161,7 @@ def test_single_matrix_wrapper_matches_panel() -> None:
 
 
 def test_zero_total_region_raises_or_drops_like_ecomplexity() -> None:
-    df = synthetic_panel(30, 40, 2, seed=13)
+    df = synthetic_employment_panel(30, 40, 2, seed=13)
     df.loc[(df["region"] == "R005") & (df["period"] == 2011), "value"] = 0.0
     with pytest.raises(ValidationError, match="R005"):
         complexity_panel(df, "all")
@@ -204,7 +183,7 @@ def test_zero_total_region_raises_or_drops_like_ecomplexity() -> None:
 
 
 def test_nan_cells_raise_or_count_as_zero() -> None:
-    df = synthetic_panel(20, 20, 1, seed=17)
+    df = synthetic_employment_panel(20, 20, 1, seed=17)
     df.loc[3, "value"] = np.nan
     with pytest.raises(ValidationError, match="missing"):
         complexity_panel(df, "all")
@@ -215,7 +194,7 @@ def test_nan_cells_raise_or_count_as_zero() -> None:
 
 
 def test_reference_must_be_explicit_and_single_region_is_an_error() -> None:
-    df = synthetic_panel(10, 8, 1)
+    df = synthetic_employment_panel(10, 8, 1)
     with pytest.raises(ValidationError, match="explicitly"):
         complexity_panel(df, None)  # type: ignore[arg-type]
     one = df[df["region"] == "R000"]
@@ -225,7 +204,7 @@ def test_reference_must_be_explicit_and_single_region_is_an_error() -> None:
 
 def test_sector_without_presence_against_external_reference() -> None:
     # With an external reference, a sector can have RCA < 1 everywhere (ubiquity 0).
-    df = synthetic_panel(12, 6, 1, seed=2)
+    df = synthetic_employment_panel(12, 6, 1, seed=2)
     mat = df.pivot(index="region", columns="sector", values="value")
     mat["Z"] = 1e-3
     ref = mat.sum(axis=0)
@@ -238,14 +217,14 @@ def test_sector_without_presence_against_external_reference() -> None:
 
 
 def test_duplicated_keys_are_refused() -> None:
-    df = synthetic_panel(5, 5, 1)
+    df = synthetic_employment_panel(5, 5, 1)
     df = pd.concat([df, df.iloc[[0]]])
     with pytest.raises(ValidationError, match="duplicated"):
         complexity_panel(df, "all")
 
 
 def test_diversification_options_quadrants() -> None:
-    df = synthetic_panel(40, 60, 1, seed=21)
+    df = synthetic_employment_panel(40, 60, 1, seed=21)
     res = complexity_panel(df, "all")
     opts = diversification_options(res, "R010")
     cells = res.cells[(res.cells["region"] == "R010")]
@@ -260,7 +239,7 @@ def test_diversification_options_quadrants() -> None:
 
 
 def test_sector_with_zero_total_raises_or_is_left_out() -> None:
-    df = synthetic_panel(20, 15, 2, seed=23)
+    df = synthetic_employment_panel(20, 15, 2, seed=23)
     zero = df[df["sector"] == "S000"].assign(sector="ZZZ", value=0.0)
     with_zero = pd.concat([df, zero], ignore_index=True)
     with pytest.raises(ValidationError, match="ZZZ: zero reference total"):
