@@ -14,8 +14,9 @@ Then one pack of (up to) 36 reports as PDF, side by side in the same run:
 
 * ``parts, charts drawn`` - the default: every report (and the appendix) laid out once, alone, by
   worker processes (``WORKBENCH_EXPORT_WORKERS``, default the CPU count, at most 4), merged with
-  pypdf, "Page x of y" stamped on from one footer-only document; the missing chart images drawn
-  first in one batch (2 browser tabs); cache emptied first;
+  pikepdf, "Page x of y" stamped on from one footer-only document; the missing chart images drawn
+  a few reports at a time (``CHART_STEP``, one browser tab) while the workers lay out the reports
+  before; cache emptied first;
 * ``parts, cached``       - the same with the chart images cached (the batch's own per-report
   export drew them: ``workbench run --formats pdf`` before ``workbench pack``);
 * ``one pass, cached``    - the obvious alternative: the whole pack in one WeasyPrint pass;
@@ -49,7 +50,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from workbench.export import pack
-from workbench.export.charts import CACHE_DIR, ChartRenderer, find_browser
+from workbench.export.charts import CACHE_DIR, TABS, ChartRenderer, find_browser
 from workbench.export.docx import render_docx
 from workbench.export.model import load_report
 from workbench.export.pdf import render_pdf, workers_for_pack
@@ -204,7 +205,7 @@ def _bench_pack(batch: Path, picked: list[Path], out: Path, browser: str, chromi
         shutil.rmtree(run_dir / CACHE_DIR, ignore_errors=True)
     rows = {
         "parts, charts drawn": _timed(
-            f"{workers} worker processes, charts drawn (2 browser tabs)",
+            f"{workers} worker processes, charts drawn ({TABS} browser tab(s))",
             lambda: run("parts-cold", workers),
         ),
         "parts, cached": _timed(

@@ -8,11 +8,14 @@ Resolution order for the knowledge base: explicit ``--db`` > env ``WORKBENCH_DB`
 from __future__ import annotations
 
 import os
+import shutil
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from workbench.errors import MissingSystemPackage
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULTS_DIR = PACKAGE_DIR / "defaults"
@@ -78,3 +81,22 @@ def load_defaults(name: str) -> dict[str, Any]:
     if not path.exists():
         raise FileNotFoundError(f"no defaults file {path}")
     return dict(_checked_yaml(str(path), name))
+
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def find_browser() -> str:
+    """The Chromium to drive (static charts, recording preload hints): ``BROWSER_PATH`` if it
+    exists, else the first of :data:`BROWSERS` on PATH."""
+    env = os.environ.get("BROWSER_PATH")
+    if env and Path(env).exists():
+        return env
+    for name in BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise MissingSystemPackage(
+        "this needs Chromium: install it with `apt-get install -y chromium` (Debian/Ubuntu) "
+        "or set BROWSER_PATH to a Chrome/Chromium executable"
+    )

@@ -23,6 +23,12 @@ class KBBusyError(WorkbenchError):
     exit_code = 3
 
 
+class MissingSystemPackage(WorkbenchError):
+    """A feature needs a system package that is not installed (e.g. Chromium, pango)."""
+
+    exit_code = 4
+
+
 class ValidationError(WorkbenchError, ValueError):
     """A value broke a rule (parameters, dashboard input, analysis input)."""
 

@@ -185,6 +185,18 @@ def select_runs(path: str | os.PathLike[str], pattern: str | None) -> list[Path]
     return chosen
 
 
+def _load_reports(folders: list[Path]) -> list[Report]:
+    """The print models of ``folders`` in order; for a pack, read by two forked processes
+    (parsing the notebooks' HTML takes ~2.6 s of CPU for 36 reports, measured, and nothing
+    else can start before it is done)."""
+    import multiprocessing
+
+    if len(folders) < 4 or "fork" not in multiprocessing.get_all_start_methods():
+        return [load_report(f) for f in folders]
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        return pool.map(load_report, folders, chunksize=1)
+
+
 def pack(
     path: str | os.PathLike[str],
     *,
@@ -205,7 +217,7 @@ def pack(
     folders = select_runs(root, select)
     out = Path(out_dir) if out_dir is not None else _default_out(root)
     with renderer() as charts:
-        reports = [load_report(f) for f in folders]
+        reports = _load_reports(folders)
         return _write(
             reports, f"pack-{_slug(title)}", out, fmts, charts, title=title, reference=reference
         )

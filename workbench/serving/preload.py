@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     import shutil
     import sys
 
-    from workbench.config import db_path
+    from workbench.config import db_path, find_browser
     from workbench.serving.voila_app import ServerProcess
 
     args = sys.argv[1:] if argv is None else argv
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     with ServerProcess(
         db, port, log_path=tmp / "serve.log", extra=["--participant-pool", "1"]
     ) as url:
-        paths = record(url, "/usr/bin/chromium")
+        paths = record(url, find_browser())
     print(f"{len(paths)} scripts -> {write(paths)}")
 
 

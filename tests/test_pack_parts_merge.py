@@ -1,0 +1,102 @@
+"""A pack laid out in parts (workbench/export/pdf.py ``_render_parts``): its contents pages are
+laid out from a guessed page count (``_front_pages_guess``) while the footer-only pages are laid
+out from the same guess, and the parts are merged with pikepdf.  Whatever the guess, every page
+carries its own "Page x of y", each contents entry names and links the page its heading is on, and
+each report keeps its bookmarks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from workbench.export import pdf as pdf_module
+from workbench.export.charts import ChartRenderer
+from workbench.export.model import Heading, Html, Report, Table
+
+
+def _report(tmp_path: Path, n: int) -> Report:
+    blocks: list = []
+    for s in range(1, 4 + n % 3):
+        blocks.append(Heading(2, f"Region {n} section {s}"))
+        blocks.append(Html("<p>" + f"Employment in region {n} grew by {s}.{n} % a year. " * 40))
+        blocks.append(
+            Table(
+                caption=f"Indicators of region {n}, part {s}",
+                header=["Indicator", "Value"],
+                rows=[[f"Indicator {i}", f"{i * n}.5"] for i in range(25)],
+                numeric=[False, True],
+            )
+        )
+    run = tmp_path / f"run{n}"
+    run.mkdir()
+    return Report(
+        run_dir=run,
+        run_id=f"run{n}",
+        title=f"Regional profile number {n}",
+        kind="Regional profile",
+        subtitle="",
+        generated_at="2026-12-01T10:00:00Z",
+        synthetic=False,
+        synthetic_note="",
+        key_findings=[f"Region {n} grew."],
+        blocks=blocks,
+        provenance_html=f"<p>Report Regional profile number {n}, generated 1 December 2026.</p>",
+        record={},
+    )
+
+
+def _text(path: Path) -> list[str]:
+    return [" ".join((p.extract_text() or "").split()) for p in PdfReader(path).pages]
+
+
+def test_pack_in_parts_numbers_and_links_whatever_the_guess(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reports = [_report(tmp_path, n) for n in range(1, 5)]
+    charts = ChartRenderer()  # no chart in these reports: the browser is never started
+    parts = pdf_module.render_pdf(reports, tmp_path / "parts.pdf", charts, title="Pack", workers=2)
+    pages = _text(parts)
+    assert len(pages) > 6
+    # a wrong guess (too few, too many front pages) costs a second layout, not a wrong page
+    for guess in (1, 6):
+        monkeypatch.setattr(pdf_module, "_front_pages_guess", lambda _r, _t, g=guess: g)
+        again = tmp_path / f"parts-{guess}.pdf"
+        pdf_module.render_pdf(reports, again, charts, title="Pack", workers=2)
+        assert _text(again) == pages, guess
+    for n, page in enumerate(pages, 1):
+        assert f"Page {n} of {len(pages)}" in page, n
+    reader = PdfReader(parts)
+    number_of = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
+    toc = [i for i, p in enumerate(pages) if "....." in p]
+    entries = [
+        (m.group(1).strip(), int(m.group(2)))
+        for i in toc
+        for m in re.finditer(r"((?:Region|Regional|Appendix)[^.]*?)\s*\.{5,}\s*(\d+)", pages[i])
+    ]
+    assert len(entries) >= 4 * 4
+    for text, number in entries:
+        assert text[:25] in pages[number - 1], (text, number)
+    linked = {
+        number_of[a.get_object()["/Dest"][0].idnum] + 1
+        for i in toc
+        for a in reader.pages[i].get("/Annots") or []
+    }
+    assert {n for _, n in entries} <= linked
+    # bookmarks: every report and section, pointing at the page it is on
+    marks: list[tuple[str, int]] = []
+
+    def walk(items: list) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                marks.append((item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline)
+    assert {r.title for r in reports} <= {t for t, _ in marks}
+    for title, index in marks:
+        assert title[:20] in pages[index], (title, index)
+    assert reader.metadata.title == "Pack"
