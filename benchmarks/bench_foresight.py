@@ -206,10 +206,12 @@ def browser_open(url: str, runs: int) -> tuple[float, float, list[str]]:
 
 
 async def crowd(
-    url: str, codes: list[str], window_s: float, submissions: int, bursts: int
+    url: str, codes: list[str], window_s: float, submissions: int, bursts: int, pid: int = 0
 ) -> dict[str, list[float]]:
     """Participants arrive evenly over ``window_s``; each opens the page, joins and submits (a person
-    reads 0-2 s before each Save); then ``bursts`` times all press Save at the same instant."""
+    reads 0-2 s before each Save); then ``bursts`` times all press Save at the same instant.
+    ``cpu``: CPU-seconds of the server ``pid``'s processes (Voila, kernels, merge loop) and of these
+    light clients from the first Save to the last "Saved"."""
     opened: list[float] = []
     saved: list[float] = []
     burst: list[float] = []
@@ -218,6 +220,8 @@ async def crowd(
     joined: list[tuple[VoilaPage, dict[str, dict[str, str]]]] = []
     gate = asyncio.Event()
     ready = 0
+    meters: list[TreeCpu] = []
+    client0: list[float] = []
 
     async def one(i: int, code: str) -> None:
         nonlocal ready
@@ -230,6 +234,8 @@ async def crowd(
         joined.append((page, cards))
         ready += 1
         if ready == len(codes):
+            meters.extend([TreeCpu(pid)] if pid else [])
+            client0.append(_own_cpu_s())
             gate.set()
         await gate.wait()  # everyone starts submitting at the same moment
         rng = np.random.default_rng(i)
@@ -260,9 +266,12 @@ async def crowd(
         await asyncio.gather(
             *(press(page, cards, k, (i + k) % 5 + 1) for i, (page, cards) in enumerate(joined))
         )
+    cpu = [meters[0].total() if meters else float("nan"), _own_cpu_s() - client0[0]]
+    for meter in meters:
+        meter.stop.set()
     for page in pages:
         await page.close()
-    return {"opened": opened, "saved": saved, "burst": burst, "errors": errors}
+    return {"opened": opened, "saved": saved, "burst": burst, "errors": errors, "cpu": cpu}
 
 
 def _own_cpu_s() -> float:
@@ -708,7 +717,7 @@ def main() -> None:
                 wait_kernels(pid, int(standby), limit_s=900.0)
             nav_s, kib, foreign = browser_open(url, 3)
             people = codes[60 - n :] if label == "workbench serve" else codes[20 : 20 + n]
-            out = asyncio.run(crowd(url, people, window, submissions, bursts))
+            out = asyncio.run(crowd(url, people, window, submissions, bursts, pid))
             rss = [k.memory_info().rss / 2**20 for k in kernels(pid)]
             count = len(rss)
             # pages closed (websockets closed by crowd); idle pooled kernels stay
@@ -733,6 +742,11 @@ def main() -> None:
                 "kernels": count,
                 "reclaimed": reclaimed,
                 "saves": len(out["saved"]),
+                # CPU-ms per Save: the server's processes / the light clients (submit phase)
+                "save_cpu": out["cpu"][0] * 1000 / max(len(out["saved"]) + len(out["burst"]), 1),
+                "save_client_cpu": out["cpu"][1]
+                * 1000
+                / max(len(out["saved"]) + len(out["burst"]), 1),
             }
             print(results[label], flush=True)
 
@@ -841,6 +855,13 @@ def main() -> None:
             f"{s['burst_p95'] * 1000:.0f} ms",
             f"{d['burst_p95'] * 1000:.0f} ms",
             "(worst case)",
+            None,
+        ),
+        (
+            "CPU-ms per Save while they submit: the server's processes {the bench's light clients}",
+            f"{s['save_cpu']:.1f} {{{s['save_client_cpu']:.1f}}}",
+            f"{d['save_cpu']:.1f} {{{d['save_client_cpu']:.1f}}}",
+            "(figure)",
             None,
         ),
         ("errors shown to participants", str(s["errors"]), str(d["errors"]), "0", s["errors"] == 0),

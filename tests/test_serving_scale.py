@@ -10,6 +10,7 @@ import os
 import resource
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -106,6 +107,80 @@ def test_a_kernel_just_taken_from_the_pool_is_not_culled(short_dir: Path) -> Non
     kept, still_there, sockets = asyncio.run(run())
     assert kept and not still_there
     assert sockets  # more than libzmq's 1023 sockets: ~12 per participant's kernel
+
+
+def test_activity_watch_records_busy_idle_and_last_activity(short_dir: Path) -> None:
+    """The serve process's own activity watch (cheaper than Jupyter Server's): a kernel's
+    execution state follows its status messages (busy while it runs, idle after) and every IOPub
+    message counts as activity, which is what the culler reads."""
+
+    async def run() -> tuple[set[str], str, bool]:
+        km = _manager(short_dir)
+        kid = await km.start_kernel(kernel_name="python3")
+        client: Any = None
+        try:
+            kernel: Any = km.get_kernel(kid)
+            client = kernel.client()
+            client.start_channels()
+            await client.wait_for_ready(timeout=60)
+            an_hour_ago = utcnow() - timedelta(hours=1)
+            kernel.last_activity = an_hour_ago
+            seen: set[str] = set()
+            client.execute("import time; time.sleep(0.5); print('done')")
+            for _ in range(200):  # 10 s at most
+                seen.add(kernel.execution_state)
+                if "busy" in seen and kernel.execution_state == "idle":
+                    break
+                await asyncio.sleep(0.05)
+            return seen, kernel.execution_state, kernel.last_activity > an_hour_ago
+        finally:
+            if client is not None:
+                client.stop_channels()
+            await km.shutdown_all(now=True)
+
+    seen, final, active = asyncio.run(run())
+    assert "busy" in seen and final == "idle"
+    assert active
+
+
+def test_refills_wait_for_a_quiet_moment() -> None:
+    """Once the pools are filled, a refill waits until no page has sent its kernel a message for
+    ``quiet_s``; while pages keep sending, one starts every ``busy_every_s``; the first fill never
+    waits, and a kernel a page is waiting for starts at once."""
+    last = [time.monotonic()]
+    slots = FillSlots(startup=2, serving=1, activity=lambda: last[0])
+    slots.quiet_s, slots.busy_every_s, slots.poll_s = 0.3, 1.0, 0.01
+
+    async def started(demanded: Any = lambda: False) -> float:
+        async with slots.slot(demanded):
+            return time.monotonic()
+
+    async def pages_sending(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            last[0] = time.monotonic()
+            await asyncio.sleep(0.05)
+
+    async def run() -> list[float]:
+        t0 = time.monotonic()
+        first = await started()  # a page has just sent a message: ignored before the first fill
+        slots.filled_once = True
+        last[0] = time.monotonic()
+        quiet = await started()
+        pages = asyncio.ensure_future(pages_sending(3.0))
+        await asyncio.sleep(0.1)
+        busy1 = await started()
+        busy2 = await started()
+        demanded = await started(lambda: True)
+        await pages
+        return [t - t0 for t in (first, quiet, busy1, busy2, demanded)]
+
+    first, quiet, busy1, busy2, demanded = asyncio.run(run())
+    assert first < 0.1
+    assert 0.28 <= quiet - first < 0.9  # waited for a quiet moment
+    assert 0.98 <= busy1 - quiet < 1.6  # pages busy: one start per busy_every_s
+    assert 0.98 <= busy2 - busy1 < 1.6
+    assert demanded - busy2 < 0.1
 
 
 def test_pool_fills_use_all_cores_at_start_then_half() -> None:

@@ -227,7 +227,14 @@ class VoilaPage:
         ]
 
     async def update(self, model_id: str, **state: Any) -> None:
-        """Send a value change, as the browser does when the user edits a widget."""
+        """Send a value change, as the browser does when the user edits a widget: only the values
+        that differ from the page's copy of the widget (a browser sends nothing for a field left
+        as it was), and the copy then holds them (the kernel does not echo them back)."""
+        current = self.states.setdefault(model_id, {})
+        state = {k: v for k, v in state.items() if k not in current or current[k] != v}
+        if not state:
+            return
+        current.update(state)
         await self._send(
             self._msg(
                 "comm_msg",

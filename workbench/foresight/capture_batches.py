@@ -94,8 +94,9 @@ def expand(row: Any, field: str) -> list[tuple[str, dict[str, Any]]]:
 def merge_ratings(con: Any, rows: list[Any]) -> None:
     """Batches of ratings -> foresight_driver_ratings (one row per driver)."""
     single._participants(con, rows)
-    con.executemany(
-        "INSERT INTO foresight_driver_ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, FALSE)",
+    single.insert_rows(
+        con,
+        "INSERT INTO foresight_driver_ratings SELECT *, FALSE FROM _rows",
         [
             (
                 item_id,
@@ -116,8 +117,9 @@ def merge_ratings(con: Any, rows: list[Any]) -> None:
 def merge_influences(con: Any, rows: list[Any]) -> None:
     """Batches of influences -> foresight_influences (one row per pair)."""
     single._participants(con, rows)
-    con.executemany(
-        "INSERT INTO foresight_influences VALUES (?, ?, ?, ?, ?, ?, ?, ?, FALSE)",
+    single.insert_rows(
+        con,
+        "INSERT INTO foresight_influences SELECT *, FALSE FROM _rows",
         [
             (
                 item_id,

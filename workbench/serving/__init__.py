@@ -20,13 +20,15 @@
   checked every ``cull_interval_s`` (default 60 s + 20 s, i.e. reclaimed within 2 minutes).  A kernel
   just taken from the pool is not culled before its page could connect (its last activity was when
   it ran the notebook, maybe long before).
-* Workshop scale (:mod:`workbench.serving.app`): ``--participant-pool N`` preheats a kernel for
-  each of N people arriving (~70 MiB each), ``--participant-standby`` is what is refilled once
-  those are handed out; pool kernels start at most one per core at first, then one per two cores
-  (refills never take the CPU from people joining); kernels talk to the server over IPC sockets
-  (no TCP port race when dozens start at once); the server's zmq socket and open-file limits are
-  raised for 100+ kernels.  Once every pool kernel has run its notebook the console says "All
-  kernel pools are filled" (from then on the server is idle until people arrive); a page that
+* Workshop scale (:mod:`workbench.serving.app`): ``--participant-pool N`` preheats a kernel for each
+  of N people arriving (~70 MiB each), ``--participant-standby`` is what is refilled once those are
+  handed out; pool kernels start at most one per core at first, then one per two cores (refills
+  never take the CPU from people joining), and once filled a refill waits for 5 s in which no page
+  sent its kernel a message, or starts at most one every 20 s while pages keep sending (a refill
+  keeps a core busy for seconds; people pressing Save come first); kernels talk to the server over
+  IPC sockets (no TCP port race when dozens start at once); the server's zmq socket and open-file
+  limits are raised for 100+ kernels.  Once every pool kernel has run its notebook the console says
+  "All kernel pools are filled" (from then on the server is idle until people arrive); a page that
   closes its kernel websocket before it is connected costs no traceback and no HTTP 500.
 * Lean pages: the 4.7 MB jupyterlab-plotly front-end extension (a renderer for ``fig.show()``
   outputs, which dashboards never use; FigureWidget works through anywidget) is not loaded, and the
@@ -39,6 +41,9 @@
   inherits from Voila's ``lab`` template and replaces only the blocks that link a CDN.
 * Kernel websockets with ``TCP_NODELAY``: the "Saved" message is not held back waiting for the
   browser's delayed ACK of the kernel's previous small message.
+* The server's one thread reads every IOPub message twice (forwarded to the page, and for the
+  culler's activity watch): the activity watch reads only the header, the parent header and a
+  status's content (signature checked; Jupyter Server parses every message's dates with dateutil).
 * Next to Voila, the serve process publishes each foresight exercise's state and merges the capture
   inbox into the knowledge base every few seconds (:mod:`workbench.capture`).
 """

@@ -23,6 +23,7 @@ once; the messages are few and small, so the extra packets cost nothing measurab
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import Any
 
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
@@ -34,6 +35,14 @@ KERNEL_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 def requested_subprotocols(header: str | None) -> list[str]:
     """The subprotocols of a ``Sec-WebSocket-Protocol`` request header."""
     return [p.strip() for p in (header or "").split(",") if p.strip()]
+
+
+class PageActivity:
+    """When a page last sent its kernel a message (``time.monotonic()``): a click, a value, a page
+    asking for its widgets.  Background work (refilling the kernel pool) waits for a quiet moment
+    (:class:`workbench.serving.app.FillSlots`)."""
+
+    last = 0.0
 
 
 class NoDelayChannelsConnection(ZMQChannelsWebsocketConnection):
@@ -53,6 +62,11 @@ class NoDelayChannelsConnection(ZMQChannelsWebsocketConnection):
                 400, f"kernel websockets must use the {KERNEL_PROTOCOL} subprotocol"
             )
         await super().prepare()
+
+    def handle_incoming_message(self, incoming_msg: Any) -> None:
+        """Note the moment (:class:`PageActivity`), then pass the message on as usual."""
+        PageActivity.last = time.monotonic()
+        super().handle_incoming_message(incoming_msg)
 
     def connect(self) -> Any:
         """Set ``TCP_NODELAY`` on the open websocket, then connect as usual."""
