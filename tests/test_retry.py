@@ -69,3 +69,21 @@ def test_deadline_raises_the_callers_error_chained_to_the_last_one() -> None:
     with pytest.raises(GaveUp) as err:
         _retry(_flaky(10)[0], timeout=0.0, chain=False)  # timeout 0: a single attempt
     assert err.value.__cause__ is None
+
+
+def test_a_free_resource_costs_no_tenacity_import() -> None:
+    """Short commands (`workbench kb info`) connect once; only a wait may import tenacity."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from workbench.retry import retry_until\n"
+        "assert retry_until(lambda: 7, timeout=1.0, retry_if=lambda e: True,\n"
+        "    on_timeout=RuntimeError, first_delay=0.01, max_delay=0.02) == 7\n"
+        "print('tenacity' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    fn, calls = _flaky(1)  # and a wait still retries (through tenacity)
+    assert _retry(fn) == "done" and len(calls) == 2

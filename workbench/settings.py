@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import ErrorDetails
 
@@ -640,3 +640,25 @@ class LearningDefaults(Section):
 
 
 MODELS["learning"] = LearningDefaults
+
+
+# ------------------------------------------------------------------------------ kb_tables.yml
+class KbTablesDefaults(Section):
+    """What each knowledge-base table holds, in plain words (the knowledge-base overview report)."""
+
+    areas: dict[str, str] = Field(min_length=1)
+    internal: list[str]
+    tables: dict[str, tuple[str, str]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _areas_known(self) -> KbTablesDefaults:
+        unknown = sorted({area for area, _ in self.tables.values()} - set(self.areas))
+        if unknown:
+            raise ValueError(f"tables name areas not listed under 'areas': {unknown}")
+        both = sorted(set(self.internal) & set(self.tables))
+        if both:
+            raise ValueError(f"tables both internal and named: {both}")
+        return self
+
+
+MODELS["kb_tables"] = KbTablesDefaults

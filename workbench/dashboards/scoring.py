@@ -64,19 +64,17 @@ def round_from_request(default: str = "") -> str:
     """The ``round`` query parameter of the page's URL (``?round=ID``), else ``default``.
 
     A preheated Voila kernel learns the URL only when a page takes it: there this waits for that
-    moment (``voila.utils.get_query_string``); outside Voila it returns ``default`` at once."""
+    moment (:func:`workbench.dashboards.request_info.query_string`, Voila's protocol without
+    importing Voila); outside Voila it returns ``default`` at once."""
     from urllib.parse import parse_qs
 
     if not os.environ.get("VOILA_KERNEL_ID") and "QUERY_STRING" not in os.environ:
         return default
     query = os.environ.get("QUERY_STRING", "")
     if os.environ.get("VOILA_PREHEAT") == "True" or not query:
-        try:
-            from voila.utils import get_query_string
+        from workbench.dashboards.request_info import query_string
 
-            query = get_query_string() or ""
-        except Exception:  # no Voila request: no URL
-            return default
+        query = query_string() or ""  # no Voila request (socket refused): no URL
     values = parse_qs(query).get("round")
     return values[0].strip() if values and values[0].strip() else default
 

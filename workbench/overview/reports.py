@@ -11,10 +11,11 @@ import os
 
 import pandas as pd
 
+from workbench.config import load_defaults
 from workbench.errors import ValidationError
 from workbench.geography.codes import COUNTRY_CODE
 from workbench.kb.access import query, reader
-from workbench.kb.info import table_row_counts
+from workbench.kb.info import list_tables, table_row_counts
 from workbench.kb.names import flag_meaning
 
 Db = str | os.PathLike[str] | None
@@ -40,10 +41,38 @@ def datasets_overview(db: Db = None) -> pd.DataFrame:
 
 
 def table_counts(db: Db = None) -> pd.DataFrame:
-    """Rows per knowledge-base table (metadata count)."""
+    """What the knowledge base holds: rows per table, with the table's area and plain name.
+
+    Names and areas come from ``workbench/defaults/kb_tables.yml``. Storage tables listed there as
+    ``internal`` (how observations are laid out, the schema version) are left out; the
+    ``observations`` view stands for them, counted row by row. Columns: area, content, table, rows;
+    ordered by the areas' order in the file, then by table name.
+    """
+    names = load_defaults("kb_tables")
+    internal = set(names["internal"])
     with reader(db) as con:
-        counts = table_row_counts(con)
-    return pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
+        views = set(list_tables(con, views=True)) - set(list_tables(con))
+        tables = [t for t in list_tables(con) if t not in internal]
+        counts = table_row_counts(con, tables + sorted(views & set(names["tables"])))
+    areas = list(names["areas"])
+    rows = []
+    for table, n in counts.items():
+        area, content = names["tables"].get(table, ("", table.replace("_", " ").capitalize()))
+        rows.append(
+            {
+                "area": names["areas"].get(area, "Other"),
+                "content": content,
+                "table": table,
+                "rows": n,
+                "_order": areas.index(area) if area in areas else len(areas),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["area", "content", "table", "rows", "_order"])
+    return (
+        frame.sort_values(["_order", "table"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
 
 
 def coverage(country: str, db: Db = None) -> pd.DataFrame:
