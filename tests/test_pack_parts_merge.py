@@ -100,3 +100,62 @@ def test_pack_in_parts_numbers_and_links_whatever_the_guess(
     for title, index in marks:
         assert title[:20] in pages[index], (title, index)
     assert reader.metadata.title == "Pack"
+
+
+def _outline(reader: PdfReader) -> list[tuple[str, int]]:
+    marks: list[tuple[str, int]] = []
+
+    def walk(items: list) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                marks.append((item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline)
+    return marks
+
+
+def _links(reader: PdfReader) -> list[tuple[int, list[float], int]]:
+    number_of = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
+    return [
+        (i, [round(float(x), 2) for x in a.get_object()["/Rect"]], number_of[dest.idnum])
+        for i, page in enumerate(reader.pages)
+        for a in page.get("/Annots") or []
+        if (dest := a.get_object()["/Dest"][0]) is not None
+    ]
+
+
+def test_front_matter_written_in_two_halves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a long contents (many short sections): the front matter's second half is written by a
+    # forked process (``FRONT_SPLIT_PAGES``) and merged; the pack is the same as written whole
+    reports = []
+    for n in range(1, 4):
+        report = _report(tmp_path, n)
+        report.blocks = [
+            Heading(2, f"Section {s} of region {n} and its neighbours") for s in range(45)
+        ]
+        reports.append(report)
+    charts = ChartRenderer()
+    monkeypatch.setattr(pdf_module, "FRONT_SPLIT_PAGES", 10_000)  # never split
+    whole = pdf_module.render_pdf(reports, tmp_path / "whole.pdf", charts, title="Pack", workers=2)
+    write_pages = pdf_module._write_pages
+    monkeypatch.setattr(pdf_module, "FRONT_SPLIT_PAGES", 3)
+    monkeypatch.setattr(  # runs in the forked writer: note the page it starts on
+        pdf_module,
+        "_write_pages",
+        lambda doc, first, target: (
+            (tmp_path / "split-at").write_text(str(first)),
+            write_pages(doc, first, target),
+        ),
+    )
+    split = pdf_module.render_pdf(reports, tmp_path / "split.pdf", charts, title="Pack", workers=2)
+    first = int((tmp_path / "split-at").read_text())
+    a, b = PdfReader(whole), PdfReader(split)
+    contents = [i for i, text in enumerate(_text(whole)) if "....." in text]
+    assert len(contents) >= 3 and 0 < first <= max(contents)  # split inside the contents
+    assert _text(split) == _text(whole)
+    assert _outline(b) == _outline(a) and len(_outline(a)) > 3 * 45
+    assert _links(b) == _links(a) and len(_links(a)) > 3 * 45

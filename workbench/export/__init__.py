@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import ValidationError
-from workbench.export.charts import MissingSystemPackage, renderer
+from workbench.export.charts import CACHE_DIR, MissingSystemPackage, renderer
 from workbench.export.model import Report, load_report
 from workbench.reporting.sharing import NOTEBOOK_NAME, run_folders
 
@@ -217,6 +217,10 @@ def pack(
     folders = select_runs(root, select)
     out = Path(out_dir) if out_dir is not None else _default_out(root)
     with renderer() as charts:
+        if any(not (f / CACHE_DIR).is_dir() for f in folders):
+            # a run never exported before has charts to draw: the browser starts while the runs
+            # are read (measured: its start and plotly.js take 3-7 s before the first chart)
+            charts.start()
         reports = _load_reports(folders)
         return _write(
             reports, f"pack-{_slug(title)}", out, fmts, charts, title=title, reference=reference

