@@ -169,8 +169,34 @@ class TreeCpu:
             return sum(self.seen.values()) - self.start
 
 
-def browser_open(url: str, runs: int) -> tuple[float, float, list[str]]:
-    """Median seconds navigation -> code box usable, KiB transferred, foreign (non-local) requests."""
+def refills(log_path: Path) -> int:
+    """How many times the server has logged the participant pool filled (each refill after a page
+    took a preheated kernel ends with that line, once its kernel has run the notebook)."""
+    text = log_path.read_text(errors="replace")
+    return text.count(f"] Kernel pool of {NOTEBOOK} is filled")
+
+
+def wait_quiet(pid: int, limit_s: float = 60.0) -> None:
+    """Wait until the server ``pid``'s processes used under 0.1 CPU-s in a second."""
+    t0 = time.perf_counter()
+    before = tree_cpu_s(pid)
+    while time.perf_counter() - t0 < limit_s:
+        time.sleep(1)
+        now = tree_cpu_s(pid)
+        if 0 <= now - before < 0.1:  # (a kernel that ended lowers the sum)
+            return
+        before = now
+
+
+def browser_open(
+    url: str, runs: int, log_path: Path | None = None, pid: int = 0
+) -> tuple[float, float, list[str]]:
+    """Median seconds navigation -> code box usable, KiB transferred, foreign (non-local) requests.
+
+    Each navigation starts with the standby pool full on a quiet server (one participant, a
+    preheated kernel): with the server's log (``log_path``), after the pool's refill for the
+    previous page has run its notebook and the server ``pid`` is idle, else (Voila's default)
+    6 s after the previous page."""
     from playwright.sync_api import sync_playwright
 
     times, sizes, foreign = [], [], []
@@ -178,6 +204,7 @@ def browser_open(url: str, runs: int) -> tuple[float, float, list[str]]:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for _ in range(runs):
+                filled = refills(log_path) if log_path else 0
                 page = browser.new_page(viewport={"width": 390, "height": 844})
                 record_foreign_requests(page, foreign)
                 t0 = time.perf_counter()
@@ -199,7 +226,14 @@ def browser_open(url: str, runs: int) -> tuple[float, float, list[str]]:
                     / 1024
                 )
                 page.close()
-                time.sleep(6)  # let the pool refill before the next participant
+                if log_path is None:
+                    time.sleep(6)  # let the pool refill before the next participant
+                    continue
+                deadline = time.perf_counter() + 300
+                while refills(log_path) <= filled and time.perf_counter() < deadline:
+                    time.sleep(0.5)
+                if pid:
+                    wait_quiet(pid)
         finally:
             browser.close()
     return statistics.median(times), statistics.median(sizes), sorted(set(foreign))
@@ -715,7 +749,9 @@ def main() -> None:
                 continue
             if label == "workbench serve":  # the standby kernels are ready, as before a session
                 wait_kernels(pid, int(standby), limit_s=900.0)
-            nav_s, kib, foreign = browser_open(url, 3)
+            nav_s, kib, foreign = browser_open(
+                url, 3, *((server.log_path, pid) if label == "workbench serve" else ())
+            )
             people = codes[60 - n :] if label == "workbench serve" else codes[20 : 20 + n]
             out = asyncio.run(crowd(url, people, window, submissions, bursts, pid))
             rss = [k.memory_info().rss / 2**20 for k in kernels(pid)]

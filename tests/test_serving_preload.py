@@ -18,7 +18,7 @@ from support.testing import free_port
 
 from workbench.demo import foresight as demo
 from workbench.serving import ServerProcess
-from workbench.serving.app import NO_MATHJAX, gzipped_file
+from workbench.serving.app import COMPILE_HINT, NO_MATHJAX, eager_scripts, gzipped_file
 from workbench.serving.preload import PRELOAD_TEMPLATE, hints, installed_file
 
 pytestmark = pytest.mark.slow
@@ -63,6 +63,17 @@ def test_gzipped_file_is_the_file_compressed_once(tmp_path: Path) -> None:
     assert gzipped_file(str(small)) is None and gzipped_file(str(font)) is None
 
 
+def test_scripts_run_at_start_carry_the_compile_hint() -> None:
+    """The scripts a page runs as it starts (the preload list) are sent with V8's compile hint
+    in front of the file; any other script (``big.js`` above) as it is."""
+    voila_js = installed_file("voila/static/voila.js")
+    assert voila_js is not None and str(voila_js.resolve()) in eager_scripts()
+    assert len(eager_scripts()) == len({installed_file(h.path) for h in hints()})
+    sent = gzip.decompress(gzipped_file(str(voila_js)) or b"")
+    assert sent == COMPILE_HINT + voila_js.read_bytes()
+    assert COMPILE_HINT.startswith(b"//") and COMPILE_HINT.endswith(b"\n")  # a comment line
+
+
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("preload")
@@ -78,7 +89,8 @@ def test_static_scripts_are_sent_compressed_with_their_etag(url: str) -> None:
     status, headers, body = _get(f"{url}/{path}", **{"Accept-Encoding": "gzip"})
     assert status == 200 and headers["Content-Encoding"] == "gzip"
     assert int(headers["Content-Length"]) == len(body)  # one write, not chunked
-    assert gzip.decompress(body) == (installed_file(path) or Path("/")).read_bytes()
+    installed = (installed_file(path) or Path("/")).read_bytes()
+    assert gzip.decompress(body) == COMPILE_HINT + installed  # run at start: compile hint first
     assert headers["Etag"]
     status, _, _ = _get(
         f"{url}/{path}", **{"Accept-Encoding": "gzip", "If-None-Match": headers["Etag"]}
@@ -86,7 +98,7 @@ def test_static_scripts_are_sent_compressed_with_their_etag(url: str) -> None:
     assert status == 304
     status, plain_headers, plain = _get(f"{url}/{path}")  # no gzip asked: the file as it is
     assert status == 200 and "Content-Encoding" not in plain_headers
-    assert plain == gzip.decompress(body)
+    assert plain == installed
     status, range_headers, part = _get(f"{url}/{path}", Range="bytes=0-9")
     assert status == 206 and "Content-Encoding" not in range_headers and part == plain[:10]
 

@@ -34,6 +34,7 @@ from workbench.serving.app import (
     throttled_pool,
 )
 from workbench.serving.voila_app import KERNEL_MIB, ipc_paths_fit, pool_memory_mib
+from workbench.serving.websocket import PageActivity
 
 
 @pytest.fixture
@@ -143,44 +144,73 @@ def test_activity_watch_records_busy_idle_and_last_activity(short_dir: Path) -> 
     assert active
 
 
-def test_refills_wait_for_a_quiet_moment() -> None:
-    """Once the pools are filled, a refill waits until no page has sent its kernel a message for
-    ``quiet_s``; while pages keep sending, one starts every ``busy_every_s``; the first fill never
-    waits, and a kernel a page is waiting for starts at once."""
-    last = [time.monotonic()]
-    slots = FillSlots(startup=2, serving=1, activity=lambda: last[0])
-    slots.quiet_s, slots.busy_every_s, slots.poll_s = 0.3, 1.0, 0.01
+def test_refills_wait_for_a_quiet_moment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the pools are filled, a refill waits for a quiet moment: no page loading (it took a
+    kernel and has not sent a message yet), then ``settle_s`` without a page's message while only
+    a few pages are active (one person's page has loaded), ``quiet_s`` while a crowd
+    (``crowd_pages``) is active; while pages keep sending, one starts every
+    ``busy_every_s``.  The first fill never waits; a refill whose pool has no ready kernel left, or
+    a kernel a page is waiting for, starts at once.  The pages' activity is the real record the
+    kernel websockets write (:class:`PageActivity`)."""
+    monkeypatch.setattr(PageActivity, "pages", {})
+    monkeypatch.setattr(PageActivity, "taken", {})
+    monkeypatch.setattr(PageActivity, "last", 0.0)
+    slots = FillSlots(
+        startup=2,
+        serving=1,
+        activity=lambda: PageActivity.last,
+        active_pages=PageActivity.active,
+        loading=PageActivity.loading,
+    )
+    slots.settle_s, slots.quiet_s, slots.busy_every_s, slots.poll_s = 0.25, 0.8, 1.5, 0.01
 
-    async def started(demanded: Any = lambda: False) -> float:
-        async with slots.slot(demanded):
+    async def started(demanded: Any = lambda: False, urgent: Any = lambda: False) -> float:
+        async with slots.slot(demanded, urgent):
             return time.monotonic()
 
-    async def pages_sending(seconds: float) -> None:
+    async def pages_sending(pages: int, seconds: float) -> None:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
-            last[0] = time.monotonic()
+            for page in range(pages):
+                PageActivity.note(f"kernel-{page}")
             await asyncio.sleep(0.05)
 
-    async def run() -> list[float]:
-        t0 = time.monotonic()
-        first = await started()  # a page has just sent a message: ignored before the first fill
+    async def run() -> dict[str, float]:
+        at: dict[str, float] = {"t0": time.monotonic()}
+        PageActivity.note("kernel-0")
+        at[
+            "first"
+        ] = await started()  # a page has just sent a message: ignored before the first fill
         slots.filled_once = True
-        last[0] = time.monotonic()
-        quiet = await started()
-        pages = asyncio.ensure_future(pages_sending(3.0))
+        at["one page"] = time.monotonic()
+        PageActivity.took("kernel-0")  # one person's page took a kernel: it loads its scripts
+        asyncio.get_running_loop().call_later(0.5, PageActivity.note, "kernel-0")  # connected
+        at["settled"] = await started()
+        crowd = asyncio.ensure_future(pages_sending(3, 0.3))
+        await asyncio.sleep(0.05)
+        at["crowd"] = time.monotonic()
+        at["crowd quiet"] = await started()  # a crowd's last message + quiet_s
+        await crowd
+        at["busy"] = time.monotonic()
+        crowd = asyncio.ensure_future(pages_sending(3, 3.5))
         await asyncio.sleep(0.1)
-        busy1 = await started()
-        busy2 = await started()
-        demanded = await started(lambda: True)
-        await pages
-        return [t - t0 for t in (first, quiet, busy1, busy2, demanded)]
+        at["busy1"] = await started()  # busy_every_s after the last start
+        at["busy2"] = await started()
+        at["urgent"] = await started(urgent=lambda: True)  # the pool is empty
+        at["demanded"] = await started(lambda: True)
+        await crowd
+        return at
 
-    first, quiet, busy1, busy2, demanded = asyncio.run(run())
-    assert first < 0.1
-    assert 0.28 <= quiet - first < 0.9  # waited for a quiet moment
-    assert 0.98 <= busy1 - quiet < 1.6  # pages busy: one start per busy_every_s
-    assert 0.98 <= busy2 - busy1 < 1.6
-    assert demanded - busy2 < 0.1
+    at = asyncio.run(run())
+    assert at["first"] - at["t0"] < 0.1
+    assert 0.73 <= at["settled"] - at["one page"] < 1.2  # its first message + settle_s only
+    assert 0.9 <= at["crowd quiet"] - at["crowd"] < 1.5  # a crowd: its end (0.25 s) + quiet_s
+    assert 1.45 <= at["busy1"] - at["crowd quiet"] < 2.2  # pages busy: one start per busy_every_s
+    assert 1.45 <= at["busy2"] - at["busy1"] < 2.2
+    assert at["urgent"] - at["busy2"] < 0.1
+    assert at["demanded"] - at["urgent"] < 0.1
+    assert PageActivity.active(0.5) == 3
+    assert set(PageActivity.pages) == {"kernel-0", "kernel-1", "kernel-2"}
 
 
 def test_pool_fills_use_all_cores_at_start_then_half() -> None:
@@ -295,3 +325,44 @@ def test_refills_are_throttled_once_the_pools_are_filled() -> None:
     before, after, limit = asyncio.run(run())
     assert not before and after
     assert limit == max(1, (os.cpu_count() or 2) // 2)
+
+
+def test_a_page_taking_a_kernel_holds_refills_until_it_has_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The throttled pool notes the page that takes a preheated kernel as loading; a refill waits
+    until that page's first message (then ``settle_s``), so it does not slow the page's start; the
+    kernel's last activity becomes the hand-out (the culler gives the page its full timeout)."""
+    monkeypatch.setattr(PageActivity, "pages", {})
+    monkeypatch.setattr(PageActivity, "taken", {})
+
+    class Pool(LoggingConfigurable):
+        kernel_pools_config = TDict(config=True)
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._kernels = {
+                "kernel-7": type("K", (), {"last_activity": utcnow() - timedelta(1)})()
+            }
+
+        async def get_rendered_notebook(self, notebook_name: str) -> tuple[Any, list[str], str]:
+            return None, [], "kernel-7"
+
+    Pool.__name__ = "VoilaKernelManager"
+
+    async def run() -> tuple[int, bool, bool, bool, float]:
+        manager: Any = throttled_pool(Pool)()
+        slots = manager.fill_slots
+        slots.filled_once, slots.settle_s = True, 0.0
+        assert slots._quiet()  # nobody here: a refill may start
+        _task, _cells, kernel_id = await manager.get_rendered_notebook("nb")
+        loading = PageActivity.loading(slots.loading_s)
+        held = not slots._quiet()
+        PageActivity.note(kernel_id)  # the page's first message over its websocket
+        idle_s = (utcnow() - manager._kernels[kernel_id].last_activity).total_seconds()
+        return loading, held, slots._quiet(), kernel_id in PageActivity.pages, idle_s
+
+    loading, held, after, seen, idle_s = asyncio.run(run())
+    assert loading == 1 and held
+    assert after and seen
+    assert idle_s < 5  # handed out: active now for the culler (it ran its notebook a day ago)

@@ -23,9 +23,11 @@
 * Workshop scale (:mod:`workbench.serving.app`): ``--participant-pool N`` preheats a kernel for each
   of N people arriving (~70 MiB each), ``--participant-standby`` is what is refilled once those are
   handed out; pool kernels start at most one per core at first, then one per two cores (refills
-  never take the CPU from people joining), and once filled a refill waits for 5 s in which no page
-  sent its kernel a message, or starts at most one every 20 s while pages keep sending (a refill
-  keeps a core busy for seconds; people pressing Save come first); kernels talk to the server over
+  never take the CPU from people joining), and once filled a refill waits until no page is still
+  loading its scripts and then for a quiet moment: 2 s without a page's message while one or two
+  pages are active (one person's page has loaded), 5 s while a crowd (3+ pages) is active, at most
+  one start every 20 s while pages keep sending (a refill keeps a core busy for seconds; people
+  pressing Save come first), and at once when the pool has no ready kernel left; kernels talk to the server over
   IPC sockets (no TCP port race when dozens start at once); the server's zmq socket and open-file
   limits are raised for 100+ kernels.  Once every pool kernel has run its notebook the console says
   "All kernel pools are filled" (from then on the server is idle until people arrive); a page that
@@ -36,7 +38,9 @@
   nor MathJax (a do-nothing stand-in, ``static/no-mathjax.js``: its texts are shown as written).
 * Fast first paint (issue 16 item 6): the scripts Voila's front end loads in waves are named in
   the page's head (``<link rel="preload">``/``"prefetch"``, :mod:`workbench.serving.preload`), and
-  static files are sent gzip-compressed from memory (compressed once, not on every request).
+  static files are sent gzip-compressed from memory (compressed once, not on every request); the
+  scripts run as the page starts carry V8's compile hint (``//# allFunctionsCalledOnLoad``:
+  compiled while they stream in, off the page's main thread).
 * No CDN: the ``workbench`` Voila template (``workbench/serving/jupyter``, shipped with the package)
   inherits from Voila's ``lab`` template and replaces only the blocks that link a CDN.
 * Kernel websockets with ``TCP_NODELAY``: the "Saved" message is not held back waiting for the

@@ -250,23 +250,37 @@ class FillSlots:
     arriving within a minute start 100 kernels in that minute, which a 2-core machine cannot run,
     and every joining page waits behind them.
 
-    Once the pools have been filled, a refill also waits until no page has sent its kernel a
-    message for ``quiet_s`` (``activity()``: the time of the last one); while pages keep sending,
-    at most one kernel starts every ``busy_every_s``.  A refill keeps a core busy for seconds: in
-    the benchmark, the standby refills after 40 people joined ran through their whole submitting
-    phase and took half the machine from them.  The standby kernels are for people arriving later;
-    one who arrives while none is ready gets a kernel started at once (``demanded``).
+    Once the pools have been filled, a refill also waits for a quiet moment: no page is loading
+    (``loading(loading_s)``: pages that took a kernel within ``loading_s`` and have not sent it a
+    message yet; they are fetching their scripts), and no page has sent its kernel a message
+    (``activity()``: the time of the last one) for ``quiet_s`` while a crowd is active (at least
+    ``crowd_pages`` pages sent messages within ``quiet_s``), else for ``settle_s`` (one person's
+    page has loaded its widgets).  While pages keep sending, at most one kernel starts every
+    ``busy_every_s``.  A refill keeps a core busy for seconds: in the
+    benchmark, the standby refills after 40 people joined ran through their whole submitting phase
+    and took half the machine from them; a refill started while one person's page is loading
+    slows that page.  The standby kernels are for people arriving later, so a refill does not wait
+    when its pool has no ready kernel left (``urgent``), and a kernel a page is waiting for
+    starts at once (``demanded``).
     """
 
     poll_s = 0.1
     quiet_s = 5.0
+    settle_s = 2.0
+    crowd_pages = 3
+    loading_s = 20.0
     busy_every_s = 20.0
 
     def __init__(
-        self, startup: int, serving: int, activity: Callable[[], float] = lambda: 0.0
+        self,
+        startup: int,
+        serving: int,
+        activity: Callable[[], float] = lambda: 0.0,
+        active_pages: Callable[[float], int] = lambda _within_s: 0,
+        loading: Callable[[float], int] = lambda _within_s: 0,
     ) -> None:
         self.startup, self.serving = max(1, startup), max(1, serving)
-        self.activity = activity
+        self.activity, self.active_pages, self.loading = activity, active_pages, loading
         self.filled_once = False
         self.busy = 0
         self.last_start = -float("inf")
@@ -275,8 +289,12 @@ class FillSlots:
         """Whether a refill may start now, as to the pages' activity."""
         if not self.filled_once:  # the first fill: nobody is served yet
             return True
+        if self.loading(self.loading_s):
+            return False
         now = time.monotonic()
-        return now - self.activity() >= self.quiet_s or now - self.last_start >= self.busy_every_s
+        crowd = self.active_pages(self.quiet_s) >= self.crowd_pages
+        wait_s = self.quiet_s if crowd else self.settle_s
+        return now - self.activity() >= wait_s or now - self.last_start >= self.busy_every_s
 
     @property
     def limit(self) -> int:
@@ -284,9 +302,14 @@ class FillSlots:
         return self.serving if self.filled_once else self.startup
 
     @contextlib.asynccontextmanager
-    async def slot(self, demanded: Callable[[], bool] = lambda: False) -> AsyncIterator[None]:
-        """Hold one slot for the block; ``demanded()``: a page waits for this kernel."""
-        while not ((self.busy < self.limit and self._quiet()) or demanded()):
+    async def slot(
+        self,
+        demanded: Callable[[], bool] = lambda: False,
+        urgent: Callable[[], bool] = lambda: False,
+    ) -> AsyncIterator[None]:
+        """Hold one slot for the block; ``demanded()``: a page waits for this kernel;
+        ``urgent()``: its pool has no ready kernel (no quiet moment awaited)."""
+        while not ((self.busy < self.limit and (urgent() or self._quiet())) or demanded()):
             await asyncio.sleep(self.poll_s)
         self.last_start = time.monotonic()
         self.busy += 1
@@ -332,13 +355,34 @@ def throttled_pool(base: Any) -> type:
             finally:
                 self.kernel_pools_config = config
 
+        async def get_rendered_notebook(self, *args: Any, **kwargs: Any) -> Any:
+            """Voila's hand-out of a preheated kernel; the page taking it counts as active (it
+            loads its scripts before it sends its kernel a first message), for refills and for
+            the culler: the kernel's last activity was when it ran the notebook, maybe long ago,
+            and the culler may have seen it outside the pool already while it was starting (so
+            :class:`PageKernelManager`'s first-sight grace is used up): culled in the seconds
+            before its page connected, the page got a 403 for its kernel and never showed."""
+            from jupyter_server._tz import utcnow
+
+            result = await super().get_rendered_notebook(*args, **kwargs)
+            kernel_id = str(result[2])
+            PageActivity.took(kernel_id)
+            kernel = getattr(self, "_kernels", {}).get(kernel_id)
+            if kernel is not None:
+                kernel.last_activity = utcnow()
+            return result
+
         @property
         def fill_slots(self) -> FillSlots:
             slots = self.__dict__.get("_wb_fill_slots")
             if slots is None:
                 cores = os.cpu_count() or 2
                 slots = self.__dict__["_wb_fill_slots"] = FillSlots(
-                    cores, cores // 2, activity=lambda: PageActivity.last
+                    cores,
+                    cores // 2,
+                    activity=lambda: PageActivity.last,
+                    active_pages=PageActivity.active,
+                    loading=PageActivity.loading,
                 )
             return slots
 
@@ -352,7 +396,12 @@ def throttled_pool(base: Any) -> type:
             def demanded() -> bool:  # a page took it from the pool and waits for it
                 return all(task not in pool for pool in self._pools.values())
 
-            async with self.fill_slots.slot(demanded):
+            def urgent() -> bool:  # the next person to arrive would wait for a cold kernel
+                return not any(
+                    other.done() for pool in self._pools.values() if task in pool for other in pool
+                )
+
+            async with self.fill_slots.slot(demanded, urgent):
                 result = await super()._initialize(notebook_path, kernel_id, **kwargs)
                 # the render task ends when the notebook has run, or after the cell running when
                 # a page takes the kernel
@@ -662,10 +711,33 @@ GZIP_SUFFIXES = (".js", ".css", ".json", ".svg", ".html", ".map", ".txt", ".ttf"
 GZIP_MIN_BYTES = 1024
 _GZIPPED: dict[tuple[str, int, int], bytes] = {}  # (path, mtime ns, size) -> gzip bytes
 
+# V8's explicit compile hint (Chromium >= 136; other browsers read a comment): every function of
+# the script is compiled while the script streams in, on a background thread.  Without it V8
+# compiles each function lazily when first called, on the page's main thread: in a CPU profile of
+# the participant page ~0.45 s of the ~1.5 s of its JavaScript was webpack's `require` compiling
+# module factories.  Only for the scripts a dashboard page runs as it starts (the preload list of
+# :mod:`workbench.serving.preload`, and Voila's CSS-injecting voila-style.js); a big library
+# loaded for one chart (plotly) keeps lazy compilation.  Measured by thread CPU time in Chrome
+# traces (3 navigations each, same minute): the page's main thread 823 -> 556 ms, the renderer's
+# threads in all 1235 -> 1453 ms (unused functions get compiled too, on another core).
+COMPILE_HINT = b"//# allFunctionsCalledOnLoad\n"
+_EAGER: list[frozenset[str]] = []
+
+
+def eager_scripts() -> frozenset[str]:
+    """Real paths of the installed scripts sent with :data:`COMPILE_HINT` (read once)."""
+    if not _EAGER:
+        from workbench.serving.preload import hints, installed_file
+
+        found = {installed_file(hint.path) for hint in hints()}
+        _EAGER.append(frozenset(os.path.realpath(f) for f in found if f is not None))
+    return _EAGER[0]
+
 
 def gzipped_file(path: str) -> bytes | None:
     """The file at ``path`` gzip-compressed (level 9, cached while its mtime and size stay), or
-    None for a file that is not worth it (small, or not text-like)."""
+    None for a file that is not worth it (small, or not text-like).  A script a page runs as it
+    starts (:func:`eager_scripts`) begins with :data:`COMPILE_HINT`."""
     if not path.endswith(GZIP_SUFFIXES):
         return None
     stat = os.stat(path)
@@ -675,7 +747,12 @@ def gzipped_file(path: str) -> bytes | None:
     data = _GZIPPED.get(key)
     if data is None:
         with open(path, "rb") as handle:
-            data = gzip.compress(handle.read(), compresslevel=9, mtime=0)
+            body = handle.read()
+        if path.endswith(".js") and (
+            path.endswith("/voila-style.js") or os.path.realpath(path) in eager_scripts()
+        ):
+            body = COMPILE_HINT + body
+        data = gzip.compress(body, compresslevel=9, mtime=0)
         _GZIPPED[key] = data
     return data
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from tornado import web
@@ -39,10 +39,45 @@ def requested_subprotocols(header: str | None) -> list[str]:
 
 class PageActivity:
     """When a page last sent its kernel a message (``time.monotonic()``): a click, a value, a page
-    asking for its widgets.  Background work (refilling the kernel pool) waits for a quiet moment
-    (:class:`workbench.serving.app.FillSlots`)."""
+    asking for its widgets; a page taking a preheated kernel counts too (it is loading).  Background
+    work (refilling the kernel pool) waits for a quiet moment, longer while many pages are active
+    (:class:`workbench.serving.app.FillSlots`).  ``pages``: kernel id -> its page's last message."""
 
     last = 0.0
+    pages: ClassVar[dict[str, float]] = {}
+    taken: ClassVar[
+        dict[str, float]
+    ] = {}  # kernel id -> when a page took it, until its 1st message
+    forget_s = 60.0
+
+    @classmethod
+    def took(cls, kernel_id: str) -> None:
+        """A page has just taken the preheated kernel ``kernel_id``: it is loading its scripts
+        (until its first message)."""
+        cls.last = cls.pages[kernel_id] = cls.taken[kernel_id] = time.monotonic()
+
+    @classmethod
+    def loading(cls, within_s: float) -> int:
+        """Pages that took a kernel within ``within_s`` seconds and have sent it no message yet."""
+        since = time.monotonic() - within_s
+        return sum(seen >= since for seen in list(cls.taken.values()))
+
+    @classmethod
+    def note(cls, kernel_id: str, now: float | None = None) -> None:
+        """A page (the one using kernel ``kernel_id``) has just sent a message."""
+        cls.last = cls.pages[kernel_id] = time.monotonic() if now is None else now
+        cls.taken.pop(kernel_id, None)
+        if len(cls.pages) + len(cls.taken) > 64:  # forget pages silent for long (closed ones)
+            for record in (cls.pages, cls.taken):
+                for key, seen in list(record.items()):
+                    if cls.last - seen > cls.forget_s:
+                        del record[key]
+
+    @classmethod
+    def active(cls, within_s: float) -> int:
+        """How many pages sent a message within the last ``within_s`` seconds."""
+        since = time.monotonic() - within_s
+        return sum(seen >= since for seen in list(cls.pages.values()))
 
 
 class NoDelayChannelsConnection(ZMQChannelsWebsocketConnection):
@@ -65,7 +100,7 @@ class NoDelayChannelsConnection(ZMQChannelsWebsocketConnection):
 
     def handle_incoming_message(self, incoming_msg: Any) -> None:
         """Note the moment (:class:`PageActivity`), then pass the message on as usual."""
-        PageActivity.last = time.monotonic()
+        PageActivity.note(self.kernel_id)
         super().handle_incoming_message(incoming_msg)
 
     def connect(self) -> Any:
