@@ -86,16 +86,7 @@ def test_pack_in_parts_numbers_and_links_whatever_the_guess(
     }
     assert {n for _, n in entries} <= linked
     # bookmarks: every report and section, pointing at the page it is on
-    marks: list[tuple[str, int]] = []
-
-    def walk(items: list) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                marks.append((item.title, reader.get_destination_page_number(item)))
-
-    walk(reader.outline)
+    marks = _outline(reader)
     assert {r.title for r in reports} <= {t for t, _ in marks}
     for title, index in marks:
         assert title[:20] in pages[index], (title, index)
