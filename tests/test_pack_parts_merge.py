@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from support.export_reports import synthetic_report
 
 from workbench.export import pdf as pdf_module
 from workbench.export.charts import ChartRenderer
@@ -30,21 +31,13 @@ def _report(tmp_path: Path, n: int) -> Report:
                 numeric=[False, True],
             )
         )
-    run = tmp_path / f"run{n}"
-    run.mkdir()
-    return Report(
-        run_dir=run,
-        run_id=f"run{n}",
+    return synthetic_report(
+        tmp_path,
+        n,
+        blocks,
         title=f"Regional profile number {n}",
-        kind="Regional profile",
-        subtitle="",
-        generated_at="2026-12-01T10:00:00Z",
-        synthetic=False,
-        synthetic_note="",
-        key_findings=[f"Region {n} grew."],
-        blocks=blocks,
+        finding=f"Region {n} grew.",
         provenance_html=f"<p>Report Regional profile number {n}, generated 1 December 2026.</p>",
-        record={},
     )
 
 

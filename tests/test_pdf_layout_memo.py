@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from support.export_reports import synthetic_report
 
 from workbench.export import pdf as pdf_module
 from workbench.export.charts import ChartRenderer
@@ -39,21 +40,13 @@ def _report(tmp_path: Path, n: int) -> Report:
                 numeric=[False, False, True, True, False],
             )
         )
-    run = tmp_path / f"run{n}"
-    run.mkdir()
-    return Report(
-        run_dir=run,
-        run_id=f"run{n}",
+    return synthetic_report(
+        tmp_path,
+        n,
+        blocks,
         title=f"Report {n}",
-        kind="Regional profile",
-        subtitle="",
-        generated_at="2026-12-01T10:00:00Z",
-        synthetic=False,
-        synthetic_note="",
-        key_findings=[f"Finding {n}."],
-        blocks=blocks,
+        finding=f"Finding {n}.",
         provenance_html="<p>Provenance.</p>",
-        record={},
     )
 
 
