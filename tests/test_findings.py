@@ -188,6 +188,15 @@ def test_demo_policy_evaluation_foresight_findings_numbers_come_from_the_tables(
     _check(s, _save(tmp_path / "pe", effect=e.effect, achievement=e.achievement,
                     survey_change=e.survey_change), (95,))  # 95 % intervals  # fmt: skip
     assert any(x.startswith("Descriptive, not causal") for x in s)  # the small-n guard refused DiD
+    from workbench.evaluation.did import describe_design
+
+    for pid in edata.list_pilots()["pilot_id"]:  # the empty group-time table says why it is empty
+        ev = evaluate_pilot(edata.load_pilot(pid))
+        design = describe_design(ev.panel)
+        assert ev.group_time.empty != design["staggered"]
+        assert (ev.group_time_reason == "") == design["staggered"]
+        if not design["staggered"]:
+            assert f"({design['cohorts'][0][:7]})" in ev.group_time_reason
 
     r = rank_mechanisms(edata.current_scores(), "ahp")
     names = edata.load_mechanisms().set_index("mechanism_id")["name"].to_dict()

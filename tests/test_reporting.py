@@ -118,6 +118,31 @@ def test_table_escapes_participant_text_and_keeps_all_rows_in_csv(
     assert len(pd.read_csv(report_dir / "ideas.csv")) == 60
 
 
+def test_table_without_rows_is_a_sentence_saying_why(tmp_db: Path, report_dir: Path) -> None:
+    """An empty table reads as a sentence (no headers over "No rows."); its CSV keeps the columns."""
+    build_kb(tmp_db)
+    shown = Captured()
+    report = start_report("Tables", {}, publish=shown)
+    empty = pd.DataFrame(columns=["cohort", "att", "se"])
+    report.table(empty, name="cohorts", title="Effects by <cohort>", empty_reason="one start date.")
+    report.table(empty.iloc[:, :0], name="issues", title="Rows reported at import")
+    html = shown.html()
+    assert "<table" not in html and "<th" not in html and "No rows" not in html
+    assert "<b>Effects by &lt;cohort&gt;</b>: one start date." in html
+    assert "<b>Rows reported at import</b>: none for this selection." in html
+    assert [b["text/plain"] for b in shown[-2:]] == [
+        "Effects by <cohort>: one start date.",
+        "Rows reported at import: none for this selection.",
+    ]
+    assert "cohorts.csv" not in html  # no link to a file without rows
+    assert list(pd.read_csv(report_dir / "cohorts.csv").columns) == ["cohort", "att", "se"]
+    record = json.loads((report_dir / "report.json").read_text())
+    assert {o["name"]: o["kind"] for o in record["outputs"]} == {
+        "cohorts": "empty table",
+        "issues": "empty table",
+    }
+
+
 def test_provenance_block_lists_everything_escaped(tmp_db: Path, report_dir: Path) -> None:
     sha = build_kb(tmp_db, synthetic=True)
     shown = Captured()

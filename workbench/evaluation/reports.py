@@ -52,6 +52,8 @@ class PilotEvaluation:
     survey_distribution: pd.DataFrame
     survey_net: pd.DataFrame
     survey_change: pd.DataFrame
+    group_time_reason: str = ""
+    outcome_unit: str = ""
 
     def summary_markdown(self) -> str:
         """Two sentences for the report: the headline estimate and how far to trust it."""
@@ -104,6 +106,22 @@ def evaluate_pilot(data: PilotData) -> PilotEvaluation:
         )
     )
     start = min(design["cohorts"])
+    n_treated = design["n_treated_units"]
+    group_time_reason = ""  # why the group-time table is empty (said in the report)
+    if not design["staggered"] and n_treated > 1:
+        regions = "both pilot regions" if n_treated == 2 else f"all {n_treated} pilot regions"
+        group_time_reason = (
+            f"not estimated: {regions} started in the same month ({start[:7]}), so there are no "
+            "start cohorts to compare; the difference-in-differences above covers them all."
+        )
+    elif not design["staggered"]:
+        group_time_reason = (
+            f"not estimated: the one pilot region started in {start[:7]}, a single start cohort; "
+            "the difference-in-differences above covers it."
+        )
+    regional = data.indicators[data.indicators["regional"]]
+    outcomes = regional[regional["level"] == "outcomes"]
+    outcome_unit = str((outcomes if len(outcomes) else regional)["unit"].iloc[0] or "")
     treated = panel[panel["treated"]]
     return PilotEvaluation(
         achievement=ach,
@@ -117,6 +135,8 @@ def evaluate_pilot(data: PilotData) -> PilotEvaluation:
         survey_distribution=likert_distribution(data.survey),
         survey_net=net_scores(data.survey),
         survey_change=wave_change(data.survey),
+        group_time_reason=group_time_reason,
+        outcome_unit=outcome_unit,
     )
 
 

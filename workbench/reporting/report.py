@@ -296,6 +296,7 @@ class Report:
         priority_label: str | None = None,
         highlight: Any = None,
         columns: list[str] | None = None,
+        empty_reason: str | None = None,
     ) -> None:
         """Display a formatted table and save it whole as ``<name>.csv``.
 
@@ -305,11 +306,25 @@ class Report:
         Numbers, missing values and booleans are formatted for reading
         (:func:`workbench.reporting.tables.show_table`); ``unit``/``units`` go to the caption and
         the column headers.  ``columns``: only these columns are shown (all are in the CSV).
+        A table without rows is replaced by a sentence saying why (``empty_reason`` or a default);
+        its CSV (the column names only) is still written, without a link in the report.
         """
         from workbench.reporting.tables import show_table, table_text
 
         name = self._claim(name, name, "table")
         path, href = self._write_csv(df, name)
+        if len(df) == 0:
+            label = title or name.replace("_", " ")
+            reason = empty_reason or "none for this selection."
+            self._publish(
+                {
+                    "text/html": render("empty_chart.html.j2", title=label, reason=reason),
+                    "text/plain": f"{label}: {reason}",
+                }
+            )
+            self.outputs.append({"name": name, "kind": "empty table", "csv": path.name})
+            self._write_record()
+            return
         body = show_table(
             df,
             title=title,

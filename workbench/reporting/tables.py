@@ -48,6 +48,8 @@ _ACRONYMS = {
     "topsis": "TOPSIS",
     "cr": "CR",
     "did": "DiD",
+    "att": "ATT",
+    "se": "SE",
     "p": "p",
     "ci": "CI",
     "csv": "CSV",
