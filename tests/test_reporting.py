@@ -161,6 +161,15 @@ def test_provenance_block_lists_everything_escaped(tmp_db: Path, report_dir: Pat
 
     assert f"plotly {plotly.__version__}" in block
     assert "Git commit" in block
+    from bs4 import BeautifulSoup
+
+    from workbench.reporting.provenance import DATASET_FIELDS
+
+    datasets = BeautifulSoup(block, "html.parser").select_one("table.wb-prov-datasets")
+    headers = [th.get_text() for th in datasets.select("thead th")]
+    assert len(headers) == len(DATASET_FIELDS)  # one header per field, in the field order
+    assert not set(headers) & set(DATASET_FIELDS)  # words for readers, not the KB's field names
+    assert headers[DATASET_FIELDS.index("sha256")].startswith("SHA-256")
 
 
 def test_adhoc_report_dir_uses_notebook_name(

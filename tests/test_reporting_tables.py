@@ -67,6 +67,29 @@ def test_units_percent_share_and_header_cells() -> None:
     assert format_column(pd.Series([1.0, 2.5], name="x"), "%") == ["1.0", "2.5"]
 
 
+def test_headers_do_not_repeat_their_unit_and_spell_acronyms() -> None:
+    from workbench.reporting.tables import header_label
+
+    df = pd.DataFrame(
+        {
+            "wp_id": ["WP1"],
+            "days_late": [3],
+            "progress_pct": [40.0],
+            "eu_amount": [1.0],
+            "rd_intensity": [1.2],
+            "rwg": [0.8],
+            "se": [0.1],
+        }
+    )
+    units = {"days_late": "days", "progress_pct": "%", "rd_intensity": "% of GDP"}
+    headers = [th for th in parse_cells(show_table(df, units=units)).cells[: df.shape[1]]]
+    assert headers == [
+        "WP ID", "Days late", "Progress (%)", "EU amount", "R&D intensity (% of GDP)", "r_wg", "SE",
+    ]  # fmt: skip
+    assert header_label("pct_change", "%") == "Change (%)"  # the unit stays, once
+    assert header_label("employment", "thousand persons") == "Employment (thousand persons)"
+
+
 def test_priority_rows_are_never_cut_and_the_note_says_what_is_shown() -> None:
     # 91 rows, 9 gaps spread through the frame (as in the Greek past-action report)
     gaps = set(range(5, 91, 10))

@@ -39,6 +39,15 @@ DATASET_FIELDS = (
     "imported_at",
     "synthetic",
 )
+DATASET_LABELS = {  # the column headers a reader sees (the fields keep their knowledge-base names)
+    "dataset_id": "Dataset ID",
+    "title": "Title",
+    "source": "Source",
+    "file_name": "File name",
+    "sha256": "SHA-256 of the file",
+    "imported_at": "Imported at",
+    "synthetic": "Synthetic",
+}
 GIT_COMMIT_ENV = "WORKBENCH_GIT_COMMIT"
 
 
@@ -180,6 +189,7 @@ def render_provenance_html(
         ],
         datasets=rows,
         fields=DATASET_FIELDS,
+        labels=DATASET_LABELS,
         versions=", ".join(f"{k} {v}" for k, v in versions.items()),
         commit=commit,
         kb_path=kb_path,

@@ -63,8 +63,15 @@ _ACRONYMS = {
     "n": "n",
     "sd": "SD",
     "cv": "CV",
-    "sha256": "sha256",
+    "sha256": "SHA-256",
+    "eu": "EU",
+    "wp": "WP",
+    "rd": "R&D",
+    "rwg": "r_wg",
+    "p10": "P10",
+    "p90": "P90",
 }
+_PERCENT_WORDS = {"pct", "percent"}  # "progress_pct" with unit % reads "Progress (%)"
 PERCENT_UNITS = {"%", "percent", "per cent", "pct"}
 SHARE_UNITS = {"share", "fraction"}
 P_UNITS = {"p", "p-value", "p value"}
@@ -201,15 +208,26 @@ def is_numeric_column(series: pd.Series) -> bool:
 
 
 def header_label(column: Any, unit: str | None = None) -> str:
-    """``lq_change`` -> ``LQ change``; with a unit: ``Employment (thousand persons)``."""
+    """``lq_change`` -> ``LQ change``; with a unit: ``Employment (thousand persons)``.
+
+    The unit is not repeated when the name already says it: ``days_late`` in days reads
+    ``Days late``, ``progress_pct`` in % reads ``Progress (%)``."""
     text = str(column)
-    if "_" in text or text.islower():
-        words = [_ACRONYMS.get(w.lower(), w) for w in text.replace("_", " ").split()]
-        if words and words[0] == words[0].lower():
-            words[0] = words[0][:1].upper() + words[0][1:]
-        text = " ".join(words)
+    shown = None
     if unit:
         shown = "%" if unit.strip().lower() in SHARE_UNITS else unit
+    if "_" in text or text.islower():
+        words = text.replace("_", " ").split()
+        if shown == "%" and len(words) > 1:
+            words = [w for w in words if w.lower() not in _PERCENT_WORDS]
+        if shown and any(w.lower() == shown.strip().lower() for w in words):
+            shown = None  # "Days late (days)" -> "Days late"
+        first_is_acronym = bool(words) and "_" in _ACRONYMS.get(words[0].lower(), "")  # r_wg
+        words = [_ACRONYMS.get(w.lower(), w) for w in words]
+        if words and words[0] == words[0].lower() and not first_is_acronym:
+            words[0] = words[0][:1].upper() + words[0][1:]
+        text = " ".join(words)
+    if shown:
         text = f"{text} ({shown})"
     return text
 
