@@ -3,7 +3,9 @@
 Lookup order (later wins):
 
 * regions: the shipped GISCO NUTS 2021 names (``workbench/defaults/nuts2021_names.csv``, levels 0-2),
-  then the knowledge base's ``regions`` table (Latin-script name);
+  then the knowledge base's ``regions`` table (Latin-script name); countries (two-letter codes) by
+  their English short names (``workbench/defaults/country_names.csv``: "Greece (EL)", not the
+  GISCO level-0 "Elláda"), since the reports are written in English;
 * sectors: the demo package's NACE divisions file (``workbench/demo/nace_r2_divisions.csv``), the
   knowledge base's ``sectors`` table, then ``workbench/defaults/nace_labels.csv`` (sections in
   sentence case and the Eurostat aggregates ``B-E``, ``G-I``, ``M_N``, ``O-Q``, ``R-U`` ...).
@@ -25,6 +27,7 @@ from workbench.kb.access import KBMissingError, query
 
 DEFAULTS = Path(__file__).resolve().parents[1] / "defaults"
 NUTS_NAMES_FILE = DEFAULTS / "nuts2021_names.csv"
+COUNTRY_NAMES_FILE = DEFAULTS / "country_names.csv"
 NACE_LABELS_FILE = DEFAULTS / "nace_labels.csv"
 NACE_DIVISIONS_FILE = Path(__file__).resolve().parents[1] / "demo" / "nace_r2_divisions.csv"
 Db = str | os.PathLike[str] | None
@@ -58,6 +61,14 @@ def _nuts_defaults() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    """Country code (EU protocol order codes: ``EL``, ``UK``) -> English short name (EU
+    Interinstitutional Style Guide, country list), e.g. ``"MK"`` -> ``"North Macedonia"``."""
+    df = pd.read_csv(COUNTRY_NAMES_FILE, dtype=str, keep_default_na=False)
+    return dict(zip(df["code"], df["name"], strict=True))
+
+
+@lru_cache(maxsize=1)
 def _nace_defaults() -> pd.DataFrame:
     return pd.read_csv(NACE_LABELS_FILE, dtype=str, keep_default_na=False).set_index("code")
 
@@ -78,11 +89,13 @@ def _kb_pairs(sql: str, db: Db) -> dict[str, str]:
 
 
 def region_names(db: Db = None) -> dict[str, str]:
-    """NUTS code -> Latin-script name: GISCO NUTS 2021 defaults, overridden by the KB's regions."""
+    """NUTS code -> Latin-script name: GISCO NUTS 2021 defaults, overridden by the KB's regions;
+    countries by their English names (:func:`country_names`)."""
     names = dict(_nuts_defaults())
     names.update(
         _kb_pairs("SELECT code, coalesce(name_latn, name) FROM regions WHERE code IS NOT NULL", db)
     )
+    names.update(country_names())
     return names
 
 
