@@ -7,6 +7,7 @@ across the pack the block meets the foot of a page at every position; every repo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -80,3 +81,20 @@ def test_a_heading_and_its_introduction_move_with_the_chart(tmp_path: Path) -> N
         page = next(p for p in pages if f"Introduction {n}:" in p)
         assert f"Section {n}" in page, f"report {n}: the heading is apart from its introduction"
         assert f"Chart {n} of the section" in page, f"report {n}: the introduction stands alone"
+
+
+def test_the_running_head_is_cut_between_words(tmp_path: Path) -> None:
+    title = "Joint strategy: Joint strategy for cluster policy in South-East Europe (Jadranska Hrvatska)"
+    report = synthetic_report(
+        tmp_path, 1, [Html(FILLER * 40)], title=title, finding="One finding.",
+        provenance_html="<p>none</p>",
+    )  # fmt: skip
+    pages = _render(tmp_path, [report])
+    words = set(title.split())
+    for text in pages[1:]:  # the cover has no running head
+        flat = " ".join(text.split())
+        found = re.search(r"Joint strategy: Joint strategy for((?!Joint).){0,40}? …", flat)
+        assert found, flat[:300]  # the head, ending with its placeholder
+        head = found.group(0)
+        assert len(head) <= 50, head
+        assert set(head.split()[:-1]) <= words, head  # whole words only, never "Jadranska H"

@@ -17,6 +17,7 @@ import html as htmllib
 import multiprocessing
 import os
 import re
+import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -552,7 +553,9 @@ def render_pdf(
     doc = {
         "title": doc_title,
         "kind": "" if pack else first.kind,
-        "short_title": doc_title[:90].replace('"', "'"),
+        # the running head shares the line with the section name: at most 50 characters, cut
+        # between words ("Joint strategy: ... (Jadranska …"), never inside one
+        "short_title": textwrap.shorten(doc_title, width=50, placeholder=" …").replace('"', "'"),
         "subtitle": subtitle if subtitle is not None else ("" if pack else first.subtitle),
         "date": max((_date(r) for r in reports), default=""),
         "synthetic_note": (
