@@ -375,6 +375,10 @@ def test_strategy_notebooks_run_on_the_demo(demo_batch: PlanBatch) -> None:
     _, direct, _ = rollup(plan.actions, plan.objectives, plan.progress, "2026-H2")
     assert shown["progress_pct"].tolist() == pytest.approx(direct["progress"].tolist())
     assert "A20" in set(pd.read_csv(strategy / "orphan_actions.csv")["action_id"])
+    scenarios = query("SELECT scenario, name FROM strategy_scenarios", db=demo_batch.db)
+    implications = pd.read_csv(strategy / "implications.csv")  # scenarios by name, with code
+    named = {f"{n} ({c})" for c, n in zip(scenarios["scenario"], scenarios["name"], strict=True)}
+    assert named == set(implications.columns) - {"dimension"}
     (ini,) = batch.glob("initiative__*")
     checks = pd.read_csv(ini / "checks.csv")
     assert "expired mandate" in set(checks["check"])

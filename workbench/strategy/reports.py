@@ -215,6 +215,10 @@ def joint_strategy(
         implications = implications.reindex(
             [f"{v} ({k})" for k, v in dims.items() if f"{v} ({k})" in implications.index]
         ).reset_index()
+        named = dict(zip(scenarios["scenario"], scenarios["name"], strict=True))
+        implications.columns = [  # "Green power race (HH)", as in the scenario table
+            f"{named[c]} ({c})" if c in named and named[c] else c for c in implications.columns
+        ]
     visions = load_visions(sid, db=db)
     if region != "all":
         visions = visions[visions["region"].isin(["joint", region])]
