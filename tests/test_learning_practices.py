@@ -188,7 +188,26 @@ def test_peer_with_a_severe_barrier_ranks_above_a_dissimilar_practice_and_says_w
     reasons = out.loc["PEER", "reasons"]
     assert "Vzhodna Slovenija (SI03) is the 1st closest structural peer" in reasons
     assert "severe barrier 'Graduates leave' of HR03 (skills, severity 3 of 3)" in reasons
-    assert "no barrier in its dimension(s) sustainability" in out.loc["FAR", "reasons"]
+    assert "no barrier in its dimension sustainability." in out.loc["FAR", "reasons"]
+    barriers = pd.concat(  # two more severe barriers in the peer practice's dimension
+        [barriers, barriers.assign(barrier_id="b2"), barriers.assign(barrier_id="b3")]
+    )
+    out = transferability(practices, distances, barriers, "HR03").set_index("practice_id")
+    assert "(skills, severity 3 of 3) and 2 more severe ones." in out.loc["PEER", "reasons"]
+
+
+def test_transfer_chart_names_each_practice_with_its_code() -> None:
+    from workbench.learning.figures import transfer_chart
+
+    long = "Export readiness coaching for agri-food clusters in the region of Thessalia"
+    ranking = pd.DataFrame(
+        {"practice_id": ["GP-1", "GP-2"], "title": [long, "Cluster vouchers"], "origin": ["EL61", "SI03"],
+         "similarity": [0.5, 0.2], "barriers": [1.0, 0.0], "governance": [1.0, 0.5]}
+    )  # fmt: skip
+    fig = transfer_chart(ranking, {"similarity": 1, "barriers": 1, "governance": 1}, "Top")
+    first, second = reversed(fig.data[0].y)  # the best practice is drawn on top (last)
+    assert second == "Cluster vouchers (GP-2)" and first.endswith(" … (GP-1)")
+    assert first.startswith("Export readiness coaching") and len(first) <= 48 + len(" (GP-1)")
 
 
 def test_governance_match() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -44,7 +46,10 @@ def transfer_chart(ranking: pd.DataFrame, weights: dict[str, float], title: str)
         fig.add_trace(
             go.Bar(
                 x=top[column] * weights[column] / total,
-                y=top["practice_id"] + " " + top["origin"],
+                y=[  # the practice by name (shortened) and code, as the tables name it
+                    f"{textwrap.shorten(str(t), width=48, placeholder=' …')} ({p})"
+                    for t, p in zip(top["title"], top["practice_id"], strict=True)
+                ],
                 orientation="h",
                 name=label,
                 marker_color=colour,

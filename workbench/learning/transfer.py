@@ -26,6 +26,7 @@ import pandas as pd
 from workbench.config import load_defaults
 from workbench.errors import ValidationError
 from workbench.results import Notes
+from workbench.wording import count, join
 
 COMPONENTS = ("similarity", "barriers", "governance")
 
@@ -105,12 +106,13 @@ def transferability(
             reasons.append(
                 f"It addresses the {word} '{top['barrier']}' of {target} ({top['dimensions']}, "
                 f"severity {sev} of 3)"
-                + (f" and {n_severe - 1} more severe one(s)" if n_severe > 1 else "")
+                + (f" and {count(n_severe - 1, 'more severe one')}" if n_severe > 1 else "")
                 + "."
             )
         else:
             bar = 0.0
-            reasons.append(f"{target} records no barrier in its dimension(s) {', '.join(dims)}.")
+            label = "dimension" if len(dims) == 1 else "dimensions"
+            reasons.append(f"{target} records no barrier in its {label} {join(dims)}.")
         gov = governance_match(rec["governance_level"], target_level, levels)
         reasons.append(
             f"Governance level {rec['governance_level']} "
