@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.kb.names import flag_meaning
+from workbench.wording import count
 
 CHECKS = (
     "repeated_operations",
@@ -115,7 +116,7 @@ def duplicate_rows(
         n = len(duplicate_issues)
         out.append(Finding(
             dataset_id, "duplicate_rows", "warning",
-            f"{n:,} row(s) repeat an operation with the same amounts at the same location "
+            f"{count(n, 'row')} {'repeats' if n == 1 else 'repeat'} an operation with the same amounts at the same location "
             "(duplicate rows in the source file); each was counted once.",
             n, n / file_rows if file_rows else None,
             duplicate_issues[["row", "value", "rule", "action_id"]].rename(columns={"value": "title"}),
@@ -134,9 +135,9 @@ def duplicate_rows(
             n = int(actions.duplicated(key).sum())
             out.append(Finding(
                 dataset_id, "duplicate_rows", "warning",
-                f"{n:,} action(s) duplicate another one in every descriptive column (title, beneficiary, dates, "
+                f"{count(n, 'action')} {'duplicates' if n == 1 else 'duplicate'} another one in every descriptive column (title, beneficiary, dates, "
                 "amounts, region, fund, programme) "
-                "and are counted twice in totals.",
+                "and " + ("is" if n == 1 else "are") + " counted twice in totals.",
                 n, n / len(actions), dup[["action_id", *key]].sort_values(key),
                 keys=frozenset(dup["action_id"]),
             ))  # fmt: skip
@@ -177,14 +178,14 @@ def _currency_message(
     label, other = first["suspicious_label"], first["other_label"]
     export = (
         ". The label looks like a property of the export"
-        + (f" (so the other {extended:,} {label} row(s) of the dataset are flagged too)" if extended else "")
+        + (f" (so the other {count(extended, label + ' row')} of the dataset {'is' if extended == 1 else 'are'} flagged too)" if extended else "")
         + "."
         if label in whole
         else ""
     )  # fmt: skip
     return (
-        f"Currency labels do not fit the amounts in {len(table)} fund/programme group(s): "
-        f"{n_rows:,} operation(s) ({file_rows:,} file rows) labelled {label} are about "
+        f"Currency labels do not fit the amounts in {count(len(table), 'fund/programme group')}: "
+        f"{count(n_rows, 'operation')} ({count(file_rows, 'file row')}) labelled {label} {'is' if n_rows == 1 else 'are'} about "
         f"{first['raw_ratio']:.1f} times the {other} ones in raw amounts (e.g. {first[group[0]]} "
         f"'{str(first[group[1]])[:40]}': median {fmt_amount(first[f'median_{label}'])} vs "
         f"{fmt_amount(first[f'median_{other}'])}), but would be {first['ratio_if_labels_right']:.0f} "
@@ -289,7 +290,7 @@ def amount_outliers(
         return []
     top = out.iloc[0]
     msg = (
-        f"{len(out):,} amount(s) lie far from their fund's typical size (modified z-score of "
+        f"{count(len(out), 'amount')} {'lies' if len(out) == 1 else 'lie'} far from their fund's typical size (modified z-score of "
         f"log amount above {threshold:g}); largest: '{str(top['title'])[:60]}' "
         f"{fmt_amount(top['budget'])} {top['currency']} ({fmt_amount(top['amount_eur'])} EUR)."
     )

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from workbench.config import load_defaults
 from workbench.quality.doctor import DoctorReport
+from workbench.wording import count
 
 CHECK_LABELS = {
     "repeated_operations": "operations repeated per location",
@@ -99,7 +100,7 @@ def render_html(report: DoctorReport) -> str:
             "share": None if f.share is None or pd.isna(f.share) else float(f.share),
             "columns": [str(c) for c in shown.columns],
             "examples": [[_cell(v) for v in row] for row in shown.itertuples(index=False, name=None)],
-            "examples_caption": f"{len(shown):,} of {len(ex):,} row(s)" + ("" if len(ex) <= max_rows else " (CSV export for all)"),
+            "examples_caption": f"{len(shown):,} of {count(len(ex), 'row')}" + ("" if len(ex) <= max_rows else " (CSV export for all)"),
         })  # fmt: skip
     summary = [
         {**d, "flagged_share": None if d["flagged_share"] is None or pd.isna(d["flagged_share"]) else d["flagged_share"]}
