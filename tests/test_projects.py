@@ -247,6 +247,11 @@ def test_notebooks_run_on_the_demo(demo_kb: Path, tmp_path: Path) -> None:
                  db=demo_kb, report_dir=tmp_path / "ck")  # fmt: skip
     indicators = pd.read_csv(next((tmp_path / "ck").rglob("indicators.csv")))
     assert set(SETTINGS["common_indicators"]) <= set(indicators["indicator_code"])
+    words = SETTINGS["counted_from_labels"]  # how each indicator is counted, in words
+    assert set(indicators["counted_from"]) <= set(words.values())
+    codes = indicators.set_index("indicator_code")["counted_from"]
+    for code, spec in SETTINGS["common_indicators"].items():
+        assert codes[code] == words[spec["counted_from"]]
 
 
 def test_command_line_template_import_check_calendar(tmp_path: Path) -> None:

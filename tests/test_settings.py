@@ -69,6 +69,18 @@ def test_an_out_of_range_threshold_is_refused(defaults_copy: Path) -> None:
         config.load_defaults("foresight")
 
 
+def test_a_counting_rule_without_words_is_refused(defaults_copy: Path) -> None:
+    _edit(
+        defaults_copy / "projects.yml",
+        '  training_completions: "participant lists: trainings completed"\n',
+        "",
+    )
+    with pytest.raises(
+        SettingsError, match=r"projects\.yml.*no words for \['training_completions'\]"
+    ):
+        config.load_defaults("projects")
+
+
 def test_reference_and_unit_are_allowed_on_threshold_sections(defaults_copy: Path) -> None:
     _edit(
         defaults_copy / "evidence.yml",

@@ -14,7 +14,7 @@ Kept light (pydantic only): participant kernels read ``foresight.yml``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
@@ -492,18 +492,21 @@ class ProjectKpis(Thresholds):
     training_event_kinds: list[str]
 
 
+CountedFrom = Literal[
+    "cross_border_participations",
+    "training_participations",
+    "cross_border_organisations",
+    "cross_border_public_events",
+    "training_completions",
+    "evidence",
+]
+
+
 class CommonIndicator(Section):
     name: str
     level: Literal["output", "result"]
     unit: str
-    counted_from: Literal[
-        "cross_border_participations",
-        "training_participations",
-        "cross_border_organisations",
-        "cross_border_public_events",
-        "training_completions",
-        "evidence",
-    ]
+    counted_from: CountedFrom
 
 
 class ProjectsDefaults(Section):
@@ -519,6 +522,14 @@ class ProjectsDefaults(Section):
     committee: ProjectCommittee
     kpis: ProjectKpis
     common_indicators: dict[str, CommonIndicator]
+    counted_from_labels: dict[CountedFrom, str]
+
+    @model_validator(mode="after")
+    def _every_rule_is_worded(self) -> ProjectsDefaults:
+        missing = set(get_args(CountedFrom)) - set(self.counted_from_labels)
+        if missing:
+            raise ValueError(f"counted_from_labels: no words for {sorted(missing)}")
+        return self
 
 
 #: The model of each defaults file, by file name without ``.yml``.

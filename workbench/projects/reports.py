@@ -144,6 +144,7 @@ def communication_kpis(
     table = kpis.rag_status(
         table, period, len(periods), settings["kpis"]["green_at"], settings["kpis"]["amber_at"]
     )
+    table["counted_from"] = table["counted_from"].map(settings["counted_from_labels"])  # words
     events = model["events"][pd.to_datetime(model["events"]["date"]) <= until]
     events = kpis.event_countries(
         events, model["participants"], int(settings["kpis"]["cross_border_min_countries"])
