@@ -116,6 +116,10 @@ def test_table_escapes_participant_text_and_keeps_all_rows_in_csv(
     assert "&lt;script&gt;" in shown.html()
     assert "Showing 10 of 60 rows" in shown.html()
     assert len(pd.read_csv(report_dir / "ideas.csv")) == 60
+    codes = pd.DataFrame({"phase": ["past_actions", "future_visions"]})
+    report.table(codes, name="phases", value_labels={"phase": {"past_actions": "Past actions"}})
+    assert ">Past actions<" in shown.html()  # in words on the page
+    assert pd.read_csv(report_dir / "phases.csv")["phase"].tolist() == list(codes["phase"])
 
 
 def test_table_without_rows_is_a_sentence_saying_why(tmp_db: Path, report_dir: Path) -> None:

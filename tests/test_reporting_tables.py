@@ -90,6 +90,26 @@ def test_headers_do_not_repeat_their_unit_and_spell_acronyms() -> None:
     assert header_label("employment", "thousand persons") == "Employment (thousand persons)"
 
 
+def test_vocabulary_codes_are_shown_in_words_and_an_unknown_column_is_refused() -> None:
+    df = pd.DataFrame(
+        {
+            "category": ["office_administration", "staff", "not_in_vocabulary"],
+            "missing": ["eu_added_value, relevance", None, "relevance"],
+            "spend": [1.0, 2.0, 3.0],
+        }
+    )
+    labels = {"office_administration": "Office and administration", "staff": "Staff costs"}
+    criteria = {"eu_added_value": "EU added value", "relevance": "Relevance"}
+    cells = parse_cells(
+        show_table(df, value_labels={"category": labels, "missing": criteria})
+    ).cells
+    assert "Office and administration" in cells and "Staff costs" in cells
+    assert "not_in_vocabulary" in cells  # an unknown code stays as it is, never dropped
+    assert "EU added value, Relevance" in cells and "office_administration" not in cells
+    with pytest.raises(ValidationError, match="value_labels: \\['phase'\\] not in the table"):
+        show_table(df, value_labels={"phase": {}})
+
+
 def test_priority_rows_are_never_cut_and_the_note_says_what_is_shown() -> None:
     # 91 rows, 9 gaps spread through the frame (as in the Greek past-action report)
     gaps = set(range(5, 91, 10))

@@ -297,6 +297,7 @@ class Report:
         highlight: Any = None,
         columns: list[str] | None = None,
         empty_reason: str | None = None,
+        value_labels: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         """Display a formatted table and save it whole as ``<name>.csv``.
 
@@ -306,6 +307,8 @@ class Report:
         Numbers, missing values and booleans are formatted for reading
         (:func:`workbench.reporting.tables.show_table`); ``unit``/``units`` go to the caption and
         the column headers.  ``columns``: only these columns are shown (all are in the CSV).
+        ``value_labels``: ``{column: {code: label}}``, vocabulary codes shown in words (the CSV
+        keeps the codes).
         A table without rows is replaced by a sentence saying why (``empty_reason`` or a default);
         its CSV (the column names only) is still written, without a link in the report.
         """
@@ -338,6 +341,7 @@ class Report:
             highlight=highlight,
             csv_name=path.name,
             columns=columns,
+            value_labels=value_labels,
         )
         self._publish({"text/html": body, "text/plain": table_text(df, units)})
         self._publish(self._link(href, len(df)))

@@ -378,6 +378,7 @@ def show_table(
     priority_label: str | None = None,
     csv_name: str | None = None,
     columns: Sequence[str] | None = None,
+    value_labels: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
     """An HTML table for a report: caption (title and unit), ``<th scope="col">`` headers, the first
     column as row headers, formatted cells, the key rows first and a "showing N of M" note.
@@ -387,6 +388,8 @@ def show_table(
     ``priority``/``highlight``: a bool column name, ``{column: value}`` or a mask (see
     :func:`select_rows`).  ``csv_name``: the CSV file holding all rows (named in the note).
     ``columns``: the columns to show (the others stay in the CSV; the note says so).
+    ``value_labels``: ``{column: {code: label}}``, vocabulary codes shown in words
+    (``office_administration`` -> "Office and administration"); the CSV keeps the codes.
     """
     if not isinstance(df, pd.DataFrame):
         raise ValidationError(f"show_table expects a pandas DataFrame, got {type(df).__name__}")
@@ -414,7 +417,19 @@ def show_table(
         keep = from_index + list(columns)  # an index (e.g. region) stays the first column
         hidden = view.rows.shape[1] - len(keep)
         view = TableView(view.rows[keep], view.total, view.note, view.highlighted)
-    shown = format_frame(view.rows, units)
+    rows = view.rows
+    if value_labels:
+        missing = [c for c in value_labels if c not in df.columns]
+        if missing:
+            raise ValidationError(f"value_labels: {missing} not in the table ({list(df.columns)})")
+        rows = rows.assign(
+            **{
+                str(c): _labelled(rows[c], dict(m))
+                for c, m in value_labels.items()
+                if c in rows.columns
+            }
+        )
+    shown = format_frame(rows, units)
     numeric = [is_numeric_column(view.rows.iloc[:, i]) for i in range(view.rows.shape[1])]
     caption = title or ""
     if unit:
@@ -436,6 +451,20 @@ def show_table(
         note=note,
         empty=len(df) == 0,
     )
+
+
+def _labelled(values: pd.Series, labels: dict[str, str]) -> pd.Series:
+    """Codes in words; a cell listing codes (``"skills, financing"``) has each one replaced."""
+
+    def one(v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        if v in labels:
+            return labels[v]
+        parts = [p.strip() for p in v.split(",")]
+        return ", ".join(labels.get(p, p) for p in parts) if len(parts) > 1 else v
+
+    return values.map(one)
 
 
 def table_text(df: pd.DataFrame, units: Mapping[str, str] | None = None, max_rows: int = 20) -> str:
