@@ -11,6 +11,7 @@ import pytest
 from workbench.config import load_defaults
 from workbench.demo.pilots import write_standalone
 from workbench.evaluation import data, guard
+from workbench.evaluation.did import describe_design
 from workbench.kb import query
 
 
@@ -41,6 +42,11 @@ def test_guard_triggers_on_the_six_demo_pilots(demo_db: Path) -> None:
         assert should_trip  # six small pilots: every one must be flagged
         assert not did_row["credible"] and not did_row["headline"]
         assert f"only {row.treated} treated regions" in did_row["reason"]
+        checks = guard.small_n_checks(
+            describe_design(data.did_panel(data.load_pilot(row.pilot_id, db=demo_db)))
+        )
+        treated = checks.set_index("check").loc["number of treated regions"]  # the rule in words
+        assert treated["value"] == row.treated and treated["minimum"] == limits["min_treated_units"]
         assert fallback["headline"] and "not a causal estimate" in fallback["reason"]
         assert (
             np.isfinite(fallback["estimate"])

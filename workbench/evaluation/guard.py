@@ -30,7 +30,8 @@ _CHECKS = (
 def small_n_checks(
     design: dict[str, Any], thresholds: dict[str, Any] | None = None
 ) -> pd.DataFrame:
-    """One row per rule: what, value, minimum, passed, reason (empty when passed)."""
+    """One row per rule: what is counted (in words), value, minimum, passed, reason (empty when
+    passed)."""
     limits = thresholds or load_defaults("evaluation")["small_n_guard"]
     rows = []
     for key, limit_key, label in _CHECKS:
@@ -38,7 +39,7 @@ def small_n_checks(
         passed = value >= minimum
         rows.append(
             {
-                "check": key,
+                "check": f"number of {label}",
                 "value": value,
                 "minimum": minimum,
                 "passed": passed,
