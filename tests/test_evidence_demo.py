@@ -78,6 +78,14 @@ def test_parallel_contexts_exclude_country(demo_kb: Path) -> None:
     shares = ctx.contributions.groupby("peer")["share"].sum()
     assert np.allclose(shares, 1.0)
     assert ctx.peers["distance"].is_monotonic_increasing
+    words = ctx.variable_labels(db=str(demo_kb))  # every driver in words, sectors by name
+    used = set(ctx.contributions["variable"]) | set(ctx.peers["main_driver"].dropna())
+    assert used <= set(words)
+    sectors = query("SELECT code, name FROM sectors", db=str(demo_kb)).set_index("code")["name"]
+    for v in used:
+        if v.startswith("share:"):
+            code = v.removeprefix("share:")
+            assert words[v] == f"share of {sectors[code]} ({code})"
 
 
 def test_parameters_are_validated() -> None:

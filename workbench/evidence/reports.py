@@ -356,6 +356,22 @@ class ParallelContexts(Notes):
     def title(self) -> str:
         return f"Parallel contexts: regions similar to {self.region_name} ({self.region}), {self.period}"
 
+    def variable_labels(self, db: str | None = None) -> dict[str, str]:
+        """Each distance variable in words: ``gdp_per_head`` -> "GDP per head", ``share:C30`` ->
+        "share of Manufacture of other transport equipment (C30)" (sector names: the KB's)."""
+        from workbench.evidence.findings import VARIABLE_NAMES
+        from workbench.kb.names import sector_labels
+
+        sectors = sector_labels(db)
+        found = set(self.contributions.get("variable", pd.Series(dtype=str)).astype(str))
+        found |= set(self.peers.get("main_driver", pd.Series(dtype=str)).dropna().astype(str))
+        labels = dict(VARIABLE_NAMES)
+        for v in found:
+            if v.startswith("share:"):
+                code = v.removeprefix("share:")
+                labels[v] = f"share of {sectors.get(code, 'sector')} ({code})"
+        return labels
+
 
 def parallel_contexts(
     region: str,
