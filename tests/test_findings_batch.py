@@ -58,3 +58,26 @@ def test_every_report_type_opens_with_findings_in_words(demo_batch: PlanBatch) -
         (batch / "mechanism_ranking__weighting-ahp" / "report.html").read_text()
     )
     assert re.match(r"^[A-Z][a-z].* \(M-[A-Z]+\) ranks first", ranking[0])  # name, then code
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)  # may build the session's demo batch
+def test_every_table_of_every_demo_report_has_a_title_and_rows(demo_batch: PlanBatch) -> None:
+    """A table says what it is (caption) and is never headers over nothing: an empty one is a
+    sentence saying why (``empty_reason``); its cells never read NaN, None, True or 1e+08."""
+    from bs4 import BeautifulSoup
+
+    runs = sorted(p for p in demo_batch.batch.iterdir() if (p / "report.html").is_file())
+    assert len(runs) >= 40  # the whole demo plan
+    for run in runs:
+        page = BeautifulSoup((run / "report.html").read_text(encoding="utf-8"), "html.parser")
+        for table in page.select("table.wb-table"):
+            caption = table.find("caption")
+            assert caption is not None and caption.get_text(strip=True), (
+                run.name,
+                str(table)[:200],
+            )
+            cells = [c.get_text(strip=True) for c in table.select("tbody th, tbody td")]
+            assert cells and "No rows." not in cells, (run.name, caption.get_text())
+            raw = [c for c in cells if RAW.fullmatch(c) or RAW.search(c) and len(c) < 12]
+            assert not raw, (run.name, caption.get_text(), raw[:5])
