@@ -523,6 +523,7 @@ class ProjectsDefaults(Section):
     kpis: ProjectKpis
     common_indicators: dict[str, CommonIndicator]
     counted_from_labels: dict[CountedFrom, str]
+    event_kinds: dict[str, str]
 
     @model_validator(mode="after")
     def _every_rule_is_worded(self) -> ProjectsDefaults:
@@ -591,6 +592,7 @@ class StrategyTraceability(Thresholds):
 class StrategyInitiative(Thresholds):
     joint_action_within_months: int = Field(ge=1)
     self_assessment_every_months: int = Field(ge=1)
+    commitment_rules: dict[Literal["joint_action", "self_assessment", "other"], str]
 
 
 class StrategyDefaults(Section):
@@ -642,12 +644,19 @@ class LearningPractices(Section):
     transferability: PracticeTransferability
 
 
+class LearningWorkingGroups(Section):
+    action_statuses: dict[Literal["open", "in_progress", "done", "dropped"], str]
+    link_kinds: dict[Literal["barrier_cell", "pilot", "strategy_action"], str]
+
+
 class LearningDefaults(Section):
-    """``learning.yml``: quizzes, the RIS3 Assessment Wheel, the good-practice library."""
+    """``learning.yml``: quizzes, the RIS3 Assessment Wheel, the good-practice library, working
+    groups' vocabularies in words."""
 
     quiz: LearningQuiz
     wheel: LearningWheel
     practices: LearningPractices | None = None
+    working_groups: LearningWorkingGroups
 
 
 MODELS["learning"] = LearningDefaults

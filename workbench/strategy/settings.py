@@ -40,3 +40,8 @@ def minimum_content() -> list[dict[str, Any]]:
 def dimension_labels() -> dict[str, str]:
     """Dimension code -> label (``policy.yml``: six dimensions and the governance theme)."""
     return dict(load_defaults("policy")["dimensions"])
+
+
+def commitment_rule_labels() -> dict[str, str]:
+    """Initiative commitment rule code -> words (``joint_action`` -> "leads or joins a joint action")."""
+    return dict(defaults()["initiative"]["commitment_rules"])
