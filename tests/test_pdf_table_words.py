@@ -57,3 +57,42 @@ def test_dates_and_codes_stay_whole_long_hashes_stay_on_the_page(tmp_path: Path)
             )
         )
     assert xs and max(xs) < width  # nothing starts past the right page edge
+
+
+def test_a_very_wide_table_gets_a_landscape_page_and_stays_on_it(tmp_path: Path) -> None:
+    from workbench.export.pdf import LANDSCAPE_TABLE_COLUMNS
+
+    n = LANDSCAPE_TABLE_COLUMNS + 3  # as the MICMAC rank moves of the foresight report (15)
+    header = ["Variable", "Label"] + [f"Rank dependence indirect {i}" for i in range(n - 2)]
+    rows = [
+        [f"D{r:02d}", f"Driver {r}"] + [f"{r * 10 + i:,}" for i in range(n - 2)] for r in range(6)
+    ]
+    report = Report(
+        run_dir=tmp_path, run_id="wide", title="Wide", kind="foresight_report", subtitle="",
+        generated_at="2026-12-01T10:00:00Z", synthetic=False, synthetic_note="",
+        key_findings=["One finding."],
+        blocks=[Heading(2, "Before"), Table("Rank moves", header, rows, [False, False] + [True] * (n - 2)),
+                Heading(2, "After")],
+        provenance_html="<p>none</p>", record={},
+    )  # fmt: skip
+    charts = ChartRenderer()
+    try:
+        out = render_pdf([report], tmp_path / "wide.pdf", charts)
+    finally:
+        charts.close()
+    pages = PdfReader(str(out)).pages
+    (landscape,) = [p for p in pages if "Rank moves" in p.extract_text()]
+    assert float(landscape.mediabox.width) > float(landscape.mediabox.height)
+    assert "After" not in landscape.extract_text()  # what follows goes back to portrait
+    assert all(
+        float(p.mediabox.width) < float(p.mediabox.height) for p in pages if p is not landscape
+    )
+    xs: list[float] = []
+    landscape.extract_text(
+        visitor_text=lambda t, cm, tm, fd, fs: (
+            xs.append(tm[4] * cm[0] + tm[5] * cm[2] + cm[4]) if t.strip() else None
+        )
+    )
+    assert max(xs) < float(landscape.mediabox.width) - 18 / 25.4 * 72  # inside the right margin
+    last = f"{5 * 10 + n - 3:,}"
+    assert last in landscape.extract_text()  # the last column of the last row is on the page

@@ -34,6 +34,8 @@ from workbench.export.charts import (
 from workbench.export.model import Figure, Heading, Html, Report, Table
 
 WIDE_TABLE_COLUMNS = 9  # tables with more columns get smaller type to fit the A4 width
+LANDSCAPE_TABLE_COLUMNS = 12  # ... and with more than this, a landscape page of their own (in
+# portrait, 13+ columns of 6.5 pt headers such as "dependence" ran past the right page edge)
 PANGO_HINT = (
     "PDF export needs WeasyPrint and the Pango library: `apt-get install -y libpango-1.0-0 "
     "libpangoft2-1.0-0 fonts-dejavu-core` (Debian/Ubuntu) and `pip install weasyprint`"
@@ -123,10 +125,13 @@ def _table_html(t: Table, n: int) -> str:
     notes = "".join(f'<p class="note">{e(x)}</p>' for x in t.notes)
     data = f'<p class="data">Data: {e(t.csv)} in the data annex.</p>' if t.csv else ""
     wide = ' class="wide"' if len(t.header) > WIDE_TABLE_COLUMNS else ""
-    return (
+    html = (
         f'<table{wide}><caption><span class="label">Table {n}.</span> {e(t.caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}{data}"
     )
+    if len(t.header) > LANDSCAPE_TABLE_COLUMNS:
+        return f'<div class="landscape">{html}</div>'
+    return html
 
 
 def _figure_html(f: Figure, n: int, charts: ChartRenderer, cache: Path) -> str:
