@@ -34,6 +34,7 @@ socket, and a life bound to its parent.  Started as ``python -m workbench.servin
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import ctypes
 import ctypes.util
@@ -46,10 +47,13 @@ import json
 import logging
 import os
 import re
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any, cast
 
 from jupyter_server.auth.identity import IdentityProvider, User
@@ -72,6 +76,7 @@ from workbench.serving.roles import (
     roles_for_page,
     scrub_query,
 )
+from workbench.serving.voila_app import TEMPLATE_NAME
 from workbench.serving.websocket import PageActivity
 
 _CONFIG: RoleConfig | None = None
@@ -725,7 +730,8 @@ _EAGER: list[frozenset[str]] = []
 
 
 def eager_scripts() -> frozenset[str]:
-    """Real paths of the installed scripts sent with :data:`COMPILE_HINT` (read once)."""
+    """Real paths of the installed scripts sent with :data:`COMPILE_HINT` (read once; the
+    first-wave bundle of :func:`first_wave_folder` is sent with it too)."""
     if not _EAGER:
         from workbench.serving.preload import hints, installed_file
 
@@ -749,12 +755,31 @@ def gzipped_file(path: str) -> bytes | None:
         with open(path, "rb") as handle:
             body = handle.read()
         if path.endswith(".js") and (
-            path.endswith("/voila-style.js") or os.path.realpath(path) in eager_scripts()
+            path.endswith("/voila-style.js")
+            or os.path.basename(path).startswith(FIRST_WAVE)
+            or os.path.realpath(path) in eager_scripts()
         ):
             body = COMPILE_HINT + body
         data = gzip.compress(body, compresslevel=9, mtime=0)
         _GZIPPED[key] = data
     return data
+
+
+FIRST_WAVE = "workbench-first-wave-"  # file names of preload.BUNDLES begin so
+
+
+def first_wave_folder() -> Path:
+    """A new folder (removed when this process ends) holding the first-wave bundle
+    parts (:func:`workbench.serving.preload.write_bundle`) built from the installed Voila, compressed
+    ahead (:func:`gzipped_file`) so that the first participant does not wait for it."""
+    from workbench.serving.preload import write_bundle
+
+    folder = Path(tempfile.mkdtemp(prefix="workbench-static-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    for path in write_bundle(folder):
+        assert path.name.startswith(FIRST_WAVE)
+        gzipped_file(str(path))
+    return folder
 
 
 class PrecompressedStatic:
@@ -902,6 +927,13 @@ class WorkbenchVoila(Voila):
             handler, record_prometheus_metrics=False
         )
         return settings
+
+    def setup_template_dirs(self) -> None:
+        """Voila's template and static folders; with the ``workbench`` template, ``voila/static/``
+        also sends the first-wave bundle its pages run (:func:`first_wave_folder`)."""
+        super().setup_template_dirs()
+        if self.voila_configuration.template == TEMPLATE_NAME:
+            self.static_paths.append(str(first_wave_folder()))
 
     def init_handlers(self) -> list[Any]:
         """Voila's handlers, each behind :class:`GuardMixin`."""
