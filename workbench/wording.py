@@ -8,7 +8,9 @@ round-half-even on the binary value), shares as per cent (``x 100``), no scienti
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Iterable
+from typing import Any
 
 
 def num(value: float, decimals: int = 0) -> str:
@@ -44,3 +46,13 @@ def sentence(text: str) -> str:
         return text
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+AXIS_LABEL_WIDTH = 48  # characters of a category on a chart axis (a longer one squeezes the plot)
+
+
+def axis_label(text: Any, width: int = AXIS_LABEL_WIDTH) -> str:
+    """A category label short enough for a chart axis, cut between words with " …" ("C16
+    Manufacture of wood and of products of wood and cork, …"); the full text stays in the table
+    and the hover."""
+    return textwrap.shorten(str(text), width=width, placeholder=" …")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from workbench.wording import axis_label
+
 # Okabe-Ito colours (colour-blind safe; the quadrant is also named in the legend and on the points)
 QUADRANT_COLOURS = {
     "star": "#0072B2",
@@ -26,11 +28,11 @@ def lq_chart(spec: pd.DataFrame, region: str, top: int = 30) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=d["lq"],
-            y=d["label"],
+            y=d["label"].map(axis_label),
             orientation="h",
             marker_color=colours,
-            customdata=d[["employment", "stars"]],
-            hovertemplate="%{y}<br>LQ %{x:.2f}<br>employment %{customdata[0]:.1f}<br>stars %{customdata[1]}<extra></extra>",
+            customdata=d[["employment", "stars", "label"]],
+            hovertemplate="%{customdata[2]}<br>LQ %{x:.2f}<br>employment %{customdata[0]:.1f}<br>stars %{customdata[1]}<extra></extra>",
         )
     )
     fig.add_vline(x=1.0, line_dash="dash", line_color="#555")
@@ -109,6 +111,7 @@ def shift_share_chart(
 ) -> go.Figure:
     """Stacked bars of national share, industry mix and regional shift per sector (largest changes)."""
     d = ss.reindex(ss["change"].abs().sort_values(ascending=False).index).head(top).iloc[::-1]
+    d = d.assign(label=d["label"].map(axis_label))  # full names in the table beside the chart
     fig = go.Figure()
     for col, colour, name in (
         ("national_share", "#0072B2", "national share"),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pandas as pd
 import plotly.graph_objects as go
+
+from workbench.wording import axis_label
 
 
 def wheel_radar(means: pd.DataFrame, title: str = "RIS3 Assessment Wheel") -> go.Figure:
@@ -47,7 +47,7 @@ def transfer_chart(ranking: pd.DataFrame, weights: dict[str, float], title: str)
             go.Bar(
                 x=top[column] * weights[column] / total,
                 y=[  # the practice by name (shortened) and code, as the tables name it
-                    f"{textwrap.shorten(str(t), width=48, placeholder=' …')} ({p})"
+                    f"{axis_label(t)} ({p})"
                     for t, p in zip(top["title"], top["practice_id"], strict=True)
                 ],
                 orientation="h",
