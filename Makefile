@@ -34,16 +34,18 @@ demo: setup
 	$(WB) run notebooks/plans/demo.yml
 
 ## the whole test suite (CI runs this through .ci/run): ruff, mypy, import contracts (in pytest), pytest
+## in TEST_WORKERS processes (pytest-xdist; one test file per work unit, longest first: tests/support/scheduling.py)
+TEST_WORKERS ?= 2
 test: setup
 	$(VENV)/bin/ruff check workbench tests benchmarks notebooks docs training
 	$(VENV)/bin/ruff format --check workbench tests benchmarks notebooks docs training
 	$(VENV)/bin/mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## the inner loop: no browser tests, no slow tests (notebooks, batches, many processes)
 test-fast: setup
 	$(VENV)/bin/ruff check workbench tests
-	$(PY) -m pytest -m "not browser and not slow" -q
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser and not slow" -q
 
 lint:
 	$(VENV)/bin/ruff check workbench tests benchmarks notebooks docs training

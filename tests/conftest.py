@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.batches import demo_batch, real_plan_batch  # noqa: F401  (shared plan batches)
 from support.browser import chromium_browser, voila  # noqa: F401  (shared browser-test fixtures)
+from support.shared import assert_unchanged, once_per_run, tree_signature
 from support.testing import require_real_data
 
 
@@ -23,17 +26,25 @@ def real_data() -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The synthetic demo knowledge base (default seed), built once per test session.
+def demo_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The synthetic demo knowledge base (default seed), built once per test run (shared by the
+    xdist workers, ``support.shared.once_per_run``).
 
     Shared by every test that only READS it: a test that writes must build its own
-    (``demo_kb_copy``) so that the others see the demo as built.
+    (``demo_kb_copy``) so that the others see the demo as built; the session fails at its end
+    when the folder of the shared knowledge base was written to.
     """
-    from workbench.demo import build_demo
 
-    db = tmp_path_factory.mktemp("demo_kb") / "demo.duckdb"
-    build_demo(db)
-    return db
+    def build(folder: Path) -> Path:
+        from workbench.demo import build_demo
+
+        build_demo(folder / "demo.duckdb")
+        return folder / "demo.duckdb"
+
+    db = once_per_run(tmp_path_factory, "demo_kb", build)
+    before = tree_signature(db.parent)
+    yield db
+    assert_unchanged(db.parent, before, f"the demo knowledge base {db}")
 
 
 @pytest.fixture
@@ -78,3 +89,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.realdata)
         if item.path.name.endswith("_browser.py"):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``make test`` runs ``pytest -n 2 --dist loadfile``: one work unit per test file, except the
+    readers of the shared plan batches (one unit), handed out longest first
+    (``support.scheduling``)."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from support.scheduling import LongestFileFirst
+
+    return LongestFileFirst(config, log)

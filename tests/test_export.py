@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -25,6 +26,7 @@ from bs4 import BeautifulSoup
 from docx import Document
 from pypdf import PdfReader
 from support.cli import run_workbench
+from support.shared import assert_unchanged, once_per_run, tree_signature
 
 REPO = Path(__file__).resolve().parents[1]
 PILOTS = [f"pilot_evaluation__pilot_id-P{i}" for i in range(1, 7)]
@@ -39,32 +41,42 @@ def _squash(text: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def export_batch(demo_kb: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def export_batch(demo_kb: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A demo batch with PDF and Word exports, made by ``workbench run --formats html,pdf,docx``
-    (``EXPORT_TEST_BATCH=<batch folder>`` reuses one made that way, for development)."""
+    (``EXPORT_TEST_BATCH=<batch folder>`` reuses one made that way, for development).
+
+    Read-only for the tests (they write into their ``tmp_path``): checked when the session ends."""
     if os.environ.get("EXPORT_TEST_BATCH"):
-        return Path(os.environ["EXPORT_TEST_BATCH"])
-    base = tmp_path_factory.mktemp("export")
-    db = base / "demo.duckdb"
-    shutil.copyfile(demo_kb, db)
-    done = run_workbench(
-        "run",
-        str(REPO / "notebooks/plans/demo.yml"),
-        "--only",
-        f"pilot_evaluation,{PROFILE}",
-        "--out",
-        str(base / "reports"),
-        "--formats",
-        "html,pdf,docx",
-        "-q",
-        db=db,
-        cwd=REPO,
-        timeout=1500,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    index = Path(re.search(r"Report index: (\S+)", done.stdout).group(1))  # type: ignore[union-attr]
-    assert "Exported:" in done.stdout
-    return index.parent
+        yield Path(os.environ["EXPORT_TEST_BATCH"])
+        return
+
+    def build(base: Path) -> Path:
+        db = base / "demo.duckdb"
+        shutil.copyfile(demo_kb, db)
+        done = run_workbench(
+            "run",
+            str(REPO / "notebooks/plans/demo.yml"),
+            "--only",
+            f"pilot_evaluation,{PROFILE}",
+            "--out",
+            str(base / "reports"),
+            "--formats",
+            "html,pdf,docx",
+            "-q",
+            db=db,
+            cwd=REPO,
+            timeout=1500,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        index = Path(re.search(r"Report index: (\S+)", done.stdout).group(1))  # type: ignore[union-attr]
+        assert "Exported:" in done.stdout
+        return index.parent
+
+    # once per test run, also when xdist workers split this module's tests
+    batch = once_per_run(tmp_path_factory, "export_batch", build)
+    before = tree_signature(batch)
+    yield batch
+    assert_unchanged(batch, before, f"the export batch {batch}")
 
 
 def _report_html(run: Path) -> BeautifulSoup:
@@ -180,7 +192,7 @@ def test_docx_reads_back(export_batch: Path, run_id: str) -> None:
     assert len(first.rows) > 1
 
 
-def test_data_annex_beside_pdf(export_batch: Path) -> None:
+def test_data_annex_beside_pdf(export_batch: Path, tmp_path: Path) -> None:
     run = export_batch / PILOTS[0]
     annex = export_batch / "export" / f"{PILOTS[0]}-data.zip"
     csvs = sorted(p.name for p in run.glob("*.csv"))
@@ -188,8 +200,8 @@ def test_data_annex_beside_pdf(export_batch: Path) -> None:
         names = set(zf.namelist())
         assert set(csvs) <= names
         assert {"report.json", "README.txt", f"{PILOTS[0]}.xlsx"} <= names
-        zf.extract(f"{PILOTS[0]}.xlsx", export_batch / "annex-check")
-    sheets = pd.read_excel(export_batch / "annex-check" / f"{PILOTS[0]}.xlsx", sheet_name=None)
+        zf.extract(f"{PILOTS[0]}.xlsx", tmp_path / "annex-check")
+    sheets = pd.read_excel(tmp_path / "annex-check" / f"{PILOTS[0]}.xlsx", sheet_name=None)
     assert sorted(sheets) == sorted(Path(c).stem[:31] for c in csvs)
     for csv in csvs:
         expected = pd.read_csv(run / csv)
@@ -201,14 +213,14 @@ def test_data_annex_beside_pdf(export_batch: Path) -> None:
     from workbench.export.annex import write_annex
     from workbench.export.model import load_report
 
-    again = export_batch / "annex-check" / "again.zip"
+    again = tmp_path / "annex-check" / "again.zip"
     time.sleep(2.1)
     write_annex([load_report(run)], again)
     assert again.read_bytes() == annex.read_bytes()
 
 
-def test_pack_of_six_pilots_has_one_contents(export_batch: Path) -> None:
-    out = export_batch / "packs"
+def test_pack_of_six_pilots_has_one_contents(export_batch: Path, tmp_path: Path) -> None:
+    out = tmp_path / "packs"
     done = run_workbench(
         "pack",
         str(export_batch),

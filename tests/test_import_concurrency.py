@@ -93,11 +93,11 @@ def test_idle_reader_process_does_not_block_an_import(tmp_db: Path) -> None:
     reader = start(IDLE_READER, tmp_db, 60)
     try:
         assert reader.ready_line.strip() == "ready 4230"  # type: ignore[attr-defined]
-        t0 = time.monotonic()
+        # blocked by the reader, the import would fail after lock_timeout with KBBusyError (a
+        # wall-clock bound on top only measured the machine's load)
         result = import_file(
             require_real_data("eurostat_tsv", "nama_10r_2gdp.tsv.gz"), lock_timeout=5
         )
-        assert time.monotonic() - t0 < 5
         assert result.rows > 0 and reader.poll() is None  # the reader process is still alive
     finally:
         stop(reader)
