@@ -378,7 +378,7 @@ def test_strategy_notebooks_run_on_the_demo(demo_batch: PlanBatch) -> None:
     scenarios = query("SELECT scenario, name FROM strategy_scenarios", db=demo_batch.db)
     implications = pd.read_csv(strategy / "implications.csv")  # scenarios by name, with code
     named = {f"{n} ({c})" for c, n in zip(scenarios["scenario"], scenarios["name"], strict=True)}
-    assert named == set(implications.columns) - {"dimension"}
+    assert named == set(implications.columns) - {"dimension", "synthetic_data"}
     (ini,) = batch.glob("initiative__*")
     checks = pd.read_csv(ini / "checks.csv")
     assert "expired mandate" in set(checks["check"])
